@@ -1,0 +1,163 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What an Alertmanager says through its API v2: version, cluster, and the alerts the matchers select.
+
+Private to the collection (leading underscore). Standard library only. Read-only: safe in check mode.
+/-/healthy and /-/ready are not asked: they answer OK whatever the state of the alerts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+from ._settings import HeartbeatSettings
+from ._transport import HttpResponse, Transport, TransportError
+
+_TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
+
+
+@dataclass(frozen=True)
+class ObservedAlert:
+    labels: Mapping[str, str]
+    state: str
+    starts_at: datetime | None
+    updated_at: datetime | None
+    ends_at: datetime | None
+    silenced_by: tuple[str, ...] = ()
+    inhibited_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The answer of one Alertmanager, or why there was none (``problem``)."""
+
+    problem: str | None = None
+    reachable: bool = True
+    version: str | None = None
+    cluster_status: str | None = None
+    peers: tuple[str, ...] = ()
+    alerts: tuple[ObservedAlert, ...] = ()
+    server_time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    latency_ms: float | None = None
+
+
+class _ApiProblem(Exception):
+    pass
+
+
+def parse_timestamp(text: Any) -> datetime | None:
+    """RFC 3339 as Go writes it (nanoseconds, Z); None for anything else."""
+    found = _TIMESTAMP_RE.match(text) if isinstance(text, str) else None
+    if not found:
+        return None
+    whole, fraction, zone = found.groups()
+    micro = (fraction or "0")[:6].ljust(6, "0")
+    zone = "+00:00" if zone == "Z" else zone
+    return datetime.fromisoformat(f"{whole}.{micro}{zone}")
+
+
+def _auth_headers(settings: HeartbeatSettings) -> dict[str, str]:
+    headers = {"Accept": "application/json"}
+    if settings.alertmanager_bearer_token:
+        headers["Authorization"] = "Bearer " + settings.alertmanager_bearer_token
+    elif settings.alertmanager_username:
+        pair = f"{settings.alertmanager_username}:{settings.alertmanager_password}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return headers
+
+
+def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> tuple[Any, HttpResponse]:
+    response = transport.get(settings.alertmanager_url + path, _auth_headers(settings), settings.timeout)
+    endpoint = path.split("?")[0]
+    if 300 <= response.status < 400:
+        raise _ApiProblem(f"{endpoint} answered with a redirect (HTTP {response.status}), which is not followed")
+    if response.status in (401, 403):
+        raise _ApiProblem(f"{endpoint} refused the credentials (HTTP {response.status})")
+    if response.status != 200:
+        raise _ApiProblem(f"{endpoint} answered HTTP {response.status}")
+    try:
+        return json.loads(response.body.decode("utf-8")), response
+    except ValueError:
+        raise _ApiProblem(f"{endpoint} did not answer JSON; is this an Alertmanager?") from None
+
+
+def _server_time(response: HttpResponse) -> datetime:
+    try:
+        return parsedate_to_datetime(response.headers["date"]).astimezone(timezone.utc)
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(timezone.utc)
+
+
+def _parse_alert(raw: Any) -> ObservedAlert:
+    if not isinstance(raw, dict) or not isinstance(raw.get("labels"), dict):
+        raise _ApiProblem("/api/v2/alerts answered an alert without labels; is this an Alertmanager?")
+    status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+    return ObservedAlert(
+        labels={str(key): str(value) for key, value in raw["labels"].items()},
+        state=str(status.get("state", "unknown")),
+        starts_at=parse_timestamp(raw.get("startsAt")),
+        updated_at=parse_timestamp(raw.get("updatedAt")),
+        ends_at=parse_timestamp(raw.get("endsAt")),
+        silenced_by=tuple(status.get("silencedBy") or ()),
+        inhibited_by=tuple(status.get("inhibitedBy") or ()),
+    )
+
+
+def _read_status(transport: Transport, settings: HeartbeatSettings) -> tuple[str, str, tuple[str, ...], datetime]:
+    status, response = _get_json(transport, settings, "/api/v2/status")
+    if not isinstance(status, dict) or not isinstance(status.get("cluster"), dict):
+        raise _ApiProblem("/api/v2/status has no cluster section; is this an Alertmanager?")
+    version_info = status.get("versionInfo") if isinstance(status.get("versionInfo"), dict) else {}
+    cluster = status["cluster"]
+    peers = tuple(
+        str(peer.get("name") or peer.get("address")) for peer in cluster.get("peers") or () if isinstance(peer, dict)
+    )
+    return (
+        str(version_info.get("version", "unknown")),
+        str(cluster.get("status", "unknown")),
+        peers,
+        _server_time(response),
+    )
+
+
+def _read_alerts(transport: Transport, settings: HeartbeatSettings) -> tuple[ObservedAlert, ...]:
+    if not settings.matchers:
+        return ()
+    query = urlencode([("filter", matcher.render()) for matcher in settings.matchers])
+    alerts, _ = _get_json(transport, settings, "/api/v2/alerts?" + query)
+    if not isinstance(alerts, list):
+        raise _ApiProblem("/api/v2/alerts did not answer a list; is this an Alertmanager?")
+    observed = (_parse_alert(raw) for raw in alerts)
+    # Alertmanager filters already; checking again keeps a proxy or an old server that ignores filters honest.
+    return tuple(alert for alert in observed if all(m.matches(alert.labels) for m in settings.matchers))
+
+
+def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[], float] | None = None) -> Observation:
+    """Ask /api/v2/status, then /api/v2/alerts with the matchers as filters. Never raises for the server's faults."""
+    monotonic = clock or time.monotonic
+    started = monotonic()
+    try:
+        version, cluster_status, peers, server_time = _read_status(transport, settings)
+        alerts = _read_alerts(transport, settings)
+    except TransportError as error:
+        return Observation(problem=f"Alertmanager unreachable: {error.reason}", reachable=False)
+    except _ApiProblem as problem:
+        return Observation(problem=f"Alertmanager API error: {problem}")
+    return Observation(
+        version=version,
+        cluster_status=cluster_status,
+        peers=peers,
+        alerts=alerts,
+        server_time=server_time,
+        latency_ms=(monotonic() - started) * 1000,
+    )

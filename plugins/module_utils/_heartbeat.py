@@ -1,0 +1,103 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One heartbeat: settings -> Alertmanager check -> verdict -> push -> result. The module and the program call this.
+
+Private to the collection (leading underscore). Standard library only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Callable
+
+from ._alertmanager import Observation, observe
+from ._kuma import PushError, push
+from ._settings import HeartbeatSettings
+from ._transport import Transport
+from ._verdict import UP, Verdict, decide
+
+
+@dataclass(frozen=True)
+class HeartbeatResult:
+    verdict: Verdict
+    observation: Observation
+    push_host: str
+    pushed: bool
+    would_push: bool
+    attempts: int
+    push_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The module's and the program's results: plain data a playbook can test with ``when:``."""
+        return {
+            "status": self.verdict.status,
+            "msg": self.verdict.msg,
+            "ping": self.verdict.ping,
+            "pushed": self.pushed,
+            "push_host": self.push_host,
+            "attempts": self.attempts,
+            "alertmanager": alertmanager_summary(self.observation),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def alertmanager_summary(observation: Observation) -> dict[str, Any]:
+    return {
+        "reachable": observation.reachable,
+        "problem": observation.problem,
+        "version": observation.version,
+        "cluster_status": observation.cluster_status,
+        "peers": list(observation.peers),
+        "alerts": [
+            {
+                "labels": dict(alert.labels),
+                "state": alert.state,
+                "starts_at": _iso(alert.starts_at),
+                "updated_at": _iso(alert.updated_at),
+                "ends_at": _iso(alert.ends_at),
+            }
+            for alert in observation.alerts
+        ],
+    }
+
+
+def run_heartbeat(
+    settings: HeartbeatSettings,
+    transport: Transport,
+    send: bool = True,
+    wait: Callable[[float], None] = time.sleep,
+) -> HeartbeatResult:
+    """Check, decide, and push unless ``send`` is false (check mode) or the verdict is down with on_failure=skip."""
+    observation = observe(settings, transport)
+    verdict = decide(observation, settings)
+    would_push = verdict.status == UP or settings.on_failure == "down"
+    result = HeartbeatResult(
+        verdict=verdict,
+        observation=observation,
+        push_host=settings.push.host,
+        pushed=False,
+        would_push=would_push,
+        attempts=0,
+    )
+    if not (send and would_push):
+        return result
+    try:
+        outcome = push(
+            settings.push,
+            verdict.status,
+            verdict.msg,
+            verdict.ping,
+            transport,
+            settings.timeout,
+            settings.retries,
+            wait,
+        )
+    except PushError as error:
+        return replace(result, push_error=str(error), attempts=error.attempts)
+    return replace(result, pushed=True, attempts=outcome.attempts)

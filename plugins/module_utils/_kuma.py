@@ -1,0 +1,107 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Pushing a heartbeat to an Uptime Kuma push monitor: GET with status, msg and ping, retried with backoff.
+
+Private to the collection (leading underscore). Standard library only. Shared by the module, the timer
+program and the relay. Messages name the push host, never the URL: its path is the monitor's token.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote, urlencode
+
+from ._settings import PushTarget
+from ._transport import Transport, TransportError
+
+BACKOFF_FIRST_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 4.0
+
+
+class PushError(Exception):
+    """Kuma did not take the heartbeat. The message names the push host only; ``attempts`` counts tries."""
+
+    def __init__(self, message: str, attempts: int) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class _Retryable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    attempts: int
+
+
+def push_url(target: PushTarget, status: str, msg: str, ping: int | None) -> str:
+    query = [("status", status), ("msg", msg)]
+    if ping is not None:
+        query.append(("ping", str(ping)))
+    return target.endpoint + "?" + urlencode(query, quote_via=quote)
+
+
+def backoff_seconds(retry_number: int) -> float:
+    """Wait before retry 1, 2, 3...: 0.5 s, 1 s, 2 s, then 4 s at most."""
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (retry_number - 1))
+
+
+def _kuma_message(body: bytes) -> str | None:
+    try:
+        answer = json.loads(body.decode("utf-8"))
+    except ValueError:
+        return None
+    if isinstance(answer, dict) and "ok" in answer:
+        return "ok" if answer["ok"] is True else str(answer.get("msg") or "ok is false")
+    return None
+
+
+def _one_push(target: PushTarget, url: str, transport: Transport, timeout: float) -> None:
+    try:
+        response = transport.get(url, {"Accept": "application/json"}, timeout)
+    except TransportError as error:
+        raise _Retryable(f"Kuma at {target.host} unreachable: {error.reason}") from None
+    said = _kuma_message(response.body)
+    if response.status == 200 and said == "ok":
+        return
+    if 300 <= response.status < 400:
+        raise PushError(
+            f"Kuma at {target.host} answered with a redirect (HTTP {response.status}); the push follows no redirect", 0
+        )
+    if response.status >= 500 or response.status == 429:
+        raise _Retryable(f"Kuma at {target.host} answered HTTP {response.status}")
+    if said is None:
+        raise PushError(
+            f"{target.host} answered HTTP {response.status} without Kuma's JSON; is push_url a Kuma push URL?", 0
+        )
+    raise PushError(f"Kuma at {target.host} refused the heartbeat: {said} (HTTP {response.status})", 0)
+
+
+def push(
+    target: PushTarget,
+    status: str,
+    msg: str,
+    ping: int | None,
+    transport: Transport,
+    timeout: float,
+    retries: int,
+    wait: Callable[[float], None] = time.sleep,
+) -> PushOutcome:
+    """Push once, then retry up to ``retries`` times on network errors and 5xx; a refusal is not retried."""
+    url = push_url(target, status, msg, ping)
+    for attempt in range(1, retries + 2):
+        try:
+            _one_push(target, url, transport, timeout)
+            return PushOutcome(attempts=attempt)
+        except PushError as refused:
+            raise PushError(str(refused), attempt) from None
+        except _Retryable as failure:
+            if attempt > retries:
+                raise PushError(f"{failure}; gave up after {attempt} attempts", attempt) from None
+            wait(backoff_seconds(attempt))
+    raise AssertionError("unreachable")

@@ -1,0 +1,93 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Alertmanager label matchers: parsing, validation, rendering, matching.
+
+Private to the collection (leading underscore): no stability promise. Standard library only, no Ansible
+import, because the same files run on hosts as the heartbeat program.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# The classic matcher grammar of Alertmanager 0.25 (pkg/labels): name, operator, optionally quoted value.
+_MATCHER_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$", re.DOTALL)
+_OPERATORS = ("=", "!=", "=~", "!~")
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
+
+
+class MatcherError(ValueError):
+    """A matcher string that Alertmanager would not accept."""
+
+
+@dataclass(frozen=True)
+class Matcher:
+    name: str
+    operator: str
+    value: str
+
+    def render(self) -> str:
+        """The canonical form, as Alertmanager prints it: name, operator, double-quoted value."""
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'{self.name}{self.operator}"{escaped}"'
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        actual = labels.get(self.name, "")
+        if self.operator == "=":
+            return actual == self.value
+        if self.operator == "!=":
+            return actual != self.value
+        found = re.fullmatch(self.value, actual) is not None
+        return found if self.operator == "=~" else not found
+
+
+def _unquote(raw: str) -> str:
+    if not raw.startswith('"'):
+        if '"' in raw:
+            raise MatcherError("a value with a double quote must be quoted as a whole")
+        return raw
+    if len(raw) < 2 or not raw.endswith('"'):
+        raise MatcherError("the quoted value is not closed")
+    chars = []
+    body = raw[1:-1]
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            if index + 1 >= len(body) or body[index + 1] not in _ESCAPES:
+                raise MatcherError("invalid escape in the quoted value")
+            chars.append(_ESCAPES[body[index + 1]])
+            index += 2
+            continue
+        if char == '"':
+            raise MatcherError("an unescaped double quote inside the quoted value")
+        chars.append(char)
+        index += 1
+    return "".join(chars)
+
+
+def parse_matcher(text: str) -> Matcher:
+    """Parse one matcher such as ``alertname="Watchdog"`` or ``severity=~"none|info"``."""
+    found = _MATCHER_RE.match(text)
+    if not found:
+        raise MatcherError(
+            "expected <label><op><value> with op one of {} and a label name of letters, digits, _ or :".format(
+                ", ".join(_OPERATORS)
+            )
+        )
+    name, operator, raw_value = found.groups()
+    value = _unquote(raw_value)
+    if operator in ("=~", "!~"):
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise MatcherError(f"invalid regular expression: {error}") from None
+    return Matcher(name=name, operator=operator, value=value)
+
+
+def describe(matchers: list[Matcher]) -> str:
+    """How a message names the matchers: comma-separated canonical forms."""
+    return ",".join(matcher.render() for matcher in matchers)

@@ -1,0 +1,84 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The heartbeat as a command-line program, for the systemd timer on hosts without Ansible.
+
+Private to the collection (leading underscore). Standard library only. Reads its settings (the module's
+options) from a JSON file, runs one heartbeat, logs one line that names the push host only, and exits
+0 when the verdict is up and Kuma took it, 1 when the verdict is down, 2 for unusable settings,
+3 when Kuma did not take the heartbeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import IO
+
+from ._heartbeat import HeartbeatResult, run_heartbeat
+from ._redact import redact
+from ._settings import HeartbeatSettings, SettingsError, settings_from_options
+from ._transport import TransportError, UrllibTransport
+from ._verdict import UP
+
+EXIT_UP = 0
+EXIT_DOWN = 1
+EXIT_SETTINGS = 2
+EXIT_PUSH_FAILED = 3
+PROGRAM = "alertmanager-kuma-heartbeat"
+
+
+def _load_settings(path: str) -> HeartbeatSettings:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            options = json.load(handle)
+    except OSError as error:
+        raise SettingsError("--settings", f"cannot read the file: {error.strerror}") from None
+    except ValueError:
+        raise SettingsError("--settings", "the file is not valid JSON") from None
+    if not isinstance(options, dict):
+        raise SettingsError("--settings", "the file must hold a JSON object of options")
+    return settings_from_options(options)
+
+
+def log_line(result: HeartbeatResult) -> str:
+    fields = [
+        f"status={result.verdict.status}",
+        "pushed={}".format("yes" if result.pushed else "no"),
+        f"push_host={result.push_host}",
+        f"attempts={result.attempts}",
+        "ping={}".format("-" if result.verdict.ping is None else f"{result.verdict.ping}ms"),
+        f"msg={json.dumps(result.verdict.msg)}",
+    ]
+    if result.push_error:
+        fields.append(f"push_error={json.dumps(result.push_error)}")
+    return " ".join(fields)
+
+
+def exit_code(result: HeartbeatResult) -> int:
+    if result.push_error:
+        return EXIT_PUSH_FAILED
+    return EXIT_UP if result.verdict.status == UP else EXIT_DOWN
+
+
+def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
+    parser = argparse.ArgumentParser(prog=PROGRAM, description="Check an Alertmanager and push the verdict to Kuma.")
+    parser.add_argument("--settings", required=True, help="JSON file of the heartbeat module's options")
+    parser.add_argument("--check", action="store_true", help="check and print the verdict, push nothing")
+    args = parser.parse_args(argv)
+    secrets: list[str] = []
+    try:
+        settings = _load_settings(args.settings)
+        secrets = settings.secrets()
+        transport = UrllibTransport(settings.tls, use_proxy=settings.use_proxy, user_agent=PROGRAM)
+        result = run_heartbeat(settings, transport, send=not args.check)
+    except SettingsError as error:
+        print(f"{PROGRAM}: invalid settings: {error}", file=log)
+        return EXIT_SETTINGS
+    except TransportError as error:
+        print(f"{PROGRAM}: {redact(error.reason, secrets)}", file=log)
+        return EXIT_SETTINGS
+    print(f"{PROGRAM}: {redact(log_line(result), secrets)}", file=log)
+    return exit_code(result)

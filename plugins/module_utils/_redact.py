@@ -1,0 +1,22 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The last guard before text leaves the core: every secret replaced by a mask.
+
+Private to the collection (leading underscore). Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import quote
+
+MASK = "********"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Mask each secret, raw and URL-quoted (a token can reach a message in either form)."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote(secret)}:
+            text = text.replace(form, MASK)
+    return text

@@ -1,0 +1,122 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one HTTP client of the collection: GET with a timeout, no redirects, errors that never name the URL.
+
+Private to the collection (leading underscore). Standard library only, so the module, the timer program
+and the relay all use it on hosts that have nothing but Python. The module does not use Ansible's
+fetch_url: its error texts carry the request URL, and the push URL's path is the Kuma token.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from ._settings import TlsOptions
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class TransportError(Exception):
+    """The request got no HTTP answer; ``reason`` is safe to show (it never holds the URL)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+    elapsed_ms: float
+
+
+class Transport(Protocol):
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
+        """GET url; return any HTTP answer (including 3xx, 4xx, 5xx); raise TransportError otherwise."""
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _describe_failure(error: BaseException, timeout: float) -> str:
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return f"timed out after {timeout:g}s"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, ConnectionResetError):
+        return "connection reset"
+    if isinstance(reason, socket.gaierror):
+        return "host name not resolved"
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return "TLS certificate not trusted: {}".format(reason.verify_message or "verification failed")
+    if isinstance(reason, ssl.SSLError):
+        return f"TLS error: {reason.reason or type(reason).__name__}"
+    if isinstance(reason, http.client.HTTPException):
+        return f"malformed HTTP answer ({type(reason).__name__})"
+    if isinstance(reason, OSError) and reason.errno is not None:
+        return os.strerror(reason.errno).lower()
+    # Anything else is described by its type only: its text could quote the URL.
+    if isinstance(reason, BaseException):
+        return f"request failed ({type(reason).__name__})"
+    return "request failed"
+
+
+def _tls_context(tls: TlsOptions) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=tls.ca_path)
+    if not tls.validate_certs:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if tls.client_cert:
+        context.load_cert_chain(tls.client_cert, tls.client_key)
+    return context
+
+
+class UrllibTransport:
+    """GET over urllib with the collection's TLS options; follows no redirect."""
+
+    def __init__(self, tls: TlsOptions, use_proxy: bool = True, user_agent: str = "alertmanager-kuma") -> None:
+        try:
+            context = _tls_context(tls)
+        except (OSError, ssl.SSLError) as error:
+            raise TransportError(f"TLS settings unusable: {_describe_failure(error, 0)}") from None
+        handlers = [urllib.request.HTTPSHandler(context=context), _RefuseRedirects()]
+        if not use_proxy:
+            handlers.append(urllib.request.ProxyHandler({}))
+        self._opener = urllib.request.build_opener(*handlers)
+        self._user_agent = user_agent
+
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
+        request = urllib.request.Request(url, headers=dict(headers, **{"User-Agent": self._user_agent}))
+        started = time.monotonic()
+        try:
+            try:
+                answer = self._opener.open(request, timeout=timeout)
+            except urllib.error.HTTPError as http_error:
+                # Non-2xx answers are answers; HTTPError's own text and .url carry the full URL, never used.
+                answer = http_error
+            with answer:
+                body = answer.read(MAX_BODY_BYTES + 1)
+                status = answer.getcode() or 0
+                answer_headers = {key.lower(): value for key, value in answer.headers.items()}
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            raise TransportError(_describe_failure(error, timeout)) from None
+        if len(body) > MAX_BODY_BYTES:
+            raise TransportError(f"answer larger than {MAX_BODY_BYTES} bytes")
+        return HttpResponse(
+            status=status, body=body, headers=answer_headers, elapsed_ms=(time.monotonic() - started) * 1000
+        )

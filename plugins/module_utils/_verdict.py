@@ -1,0 +1,97 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""From what Alertmanager said to the verdict Kuma stores: up or down, with a message a person acts on.
+
+Private to the collection (leading underscore). Standard library only. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._alertmanager import Observation, ObservedAlert
+from ._matchers import describe
+from ._settings import HeartbeatSettings
+
+UP = "up"
+DOWN = "down"
+MAX_MESSAGE_CHARS = 250
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    msg: str
+    ping: int | None
+
+
+def _ping(observation: Observation) -> int | None:
+    # Kuma stores 0 as "no ping": a reply faster than a millisecond still counts as 1 ms.
+    if observation.latency_ms is None:
+        return None
+    return max(1, round(observation.latency_ms))
+
+
+def _age_seconds(alert: ObservedAlert, observation: Observation) -> float | None:
+    if alert.updated_at is None:
+        return None
+    return max(0.0, (observation.server_time - alert.updated_at).total_seconds())
+
+
+def _cluster_text(observation: Observation) -> str:
+    if observation.cluster_status == "disabled":
+        return "cluster disabled"
+    return "cluster {}, {} peer{}".format(
+        observation.cluster_status, len(observation.peers), "" if len(observation.peers) == 1 else "s"
+    )
+
+
+def _why_not_active(alerts: tuple[ObservedAlert, ...], wanted: str) -> str:
+    if not alerts:
+        return f"no active alert matches {wanted}"
+    states = sorted({alert.state for alert in alerts})
+    reasons = []
+    if any(alert.silenced_by for alert in alerts):
+        reasons.append("silenced")
+    if any(alert.inhibited_by for alert in alerts):
+        reasons.append("inhibited")
+    detail = " ({})".format(" and ".join(reasons)) if reasons else ""
+    return f"no active alert matches {wanted}: {len(alerts)} found {'/'.join(states)}{detail}"
+
+
+def decide(observation: Observation, settings: HeartbeatSettings) -> Verdict:
+    ping = _ping(observation)
+    if observation.problem:
+        return _verdict(DOWN, observation.problem, ping)
+    if observation.cluster_status != "disabled" and len(observation.peers) < settings.min_peers:
+        return _verdict(
+            DOWN,
+            f"Alertmanager cluster has {len(observation.peers)} peers, fewer than min_peers={settings.min_peers}",
+            ping,
+        )
+    where = f"Alertmanager {observation.version}, {_cluster_text(observation)}"
+    if not settings.matchers:
+        return _verdict(UP, f"{where}: API answers (no matchers given)", ping)
+    wanted = describe(list(settings.matchers))
+    active = [alert for alert in observation.alerts if alert.state == "active"]
+    if not active:
+        return _verdict(DOWN, _why_not_active(observation.alerts, wanted), ping)
+    ages = [age for age in (_age_seconds(alert, observation) for alert in active) if age is not None]
+    freshest = min(ages) if ages else None
+    if settings.max_age and freshest is not None and freshest > settings.max_age:
+        return _verdict(
+            DOWN,
+            f"alert matching {wanted} is stale: last updated {freshest:.0f}s ago, max_age {settings.max_age:g}s;"
+            " is Prometheus sending?",
+            ping,
+        )
+    updated = "" if freshest is None else f", updated {freshest:.0f}s ago"
+    count = "1 active alert matches" if len(active) == 1 else f"{len(active)} active alerts match"
+    return _verdict(UP, f"{count} {wanted} in {where}{updated}", ping)
+
+
+def _verdict(status: str, msg: str, ping: int | None) -> Verdict:
+    if len(msg) > MAX_MESSAGE_CHARS:
+        msg = msg[: MAX_MESSAGE_CHARS - 3] + "..."
+    return Verdict(status=status, msg=msg, ping=ping)

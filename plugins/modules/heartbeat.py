@@ -1,0 +1,290 @@
+#!/usr/bin/python
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: heartbeat
+short_description: Check an Alertmanager's Watchdog alert and push the verdict to an Uptime Kuma push monitor
+version_added: 0.1.0
+description:
+  - Asks an Alertmanager through its API v2 (C(/api/v2/status) for version and cluster, C(/api/v2/alerts)
+    filtered by O(matchers)) whether the always-firing heartbeat alert (the Watchdog) is active and fresh.
+  - Pushes the verdict to an Uptime Kuma push monitor with C(GET <push_url>?status=up|down&msg=...&ping=...),
+    where C(msg) says why and C(ping) is the Alertmanager API latency in milliseconds.
+  - A silenced, inhibited or unprocessed alert is not a heartbeat; nor is one that Prometheus stopped updating
+    (see O(max_age)). C(/-/healthy) and C(/-/ready) are not used: they answer OK whatever the alerts say.
+  - The push URL carries the monitor's token. It is never returned, logged or put in an error message; results
+    and messages name the push host only. The push follows no redirect.
+  - The same check runs without Ansible on hosts as a systemd timer, installed by the
+    C(watchdog.alertmanager_kuma.heartbeat_timer) role.
+author:
+  - Watchdog maintainers (@watchdog-alertmanager-kuma)
+options:
+  alertmanager_url:
+    description:
+      - Base URL of the Alertmanager, C(http://) or C(https://), without credentials
+        (use O(alertmanager_username) or O(alertmanager_bearer_token)).
+      - A path prefix (Alertmanager's C(--web.route-prefix)) is kept.
+    type: str
+    required: true
+  push_url:
+    description:
+      - The push URL of the Uptime Kuma push monitor, ending in C(/api/push/<token>).
+      - The URL as Kuma shows it may be pasted whole; its query string is dropped.
+      - A secret. Never shown in results or messages.
+    type: str
+    required: true
+  matchers:
+    description:
+      - Alertmanager matchers the heartbeat alert must satisfy, each in Alertmanager's syntax
+        (C(name="value"), C(name!="value"), C(name=~"regex"), C(name!~"regex")).
+      - All must match. An empty list checks Alertmanager's API alone.
+    type: list
+    elements: str
+    default: ['alertname="Watchdog"']
+  max_age:
+    description:
+      - Seconds since Alertmanager last received the matched alert (its C(updatedAt)) after which the alert counts
+        as stale, so the verdict is down: Prometheus re-sends a firing alert every C(--rules.alert.resend-delay)
+        (one minute by default), so an old C(updatedAt) means Prometheus stopped sending.
+      - Measured against the Alertmanager's own clock (its C(Date) header), so clock skew does not count.
+      - C(0) disables the check.
+    type: float
+    default: 300
+  min_peers:
+    description:
+      - For a clustered Alertmanager, the fewest cluster peers (itself included) for an up verdict.
+      - C(0) does not check.
+    type: int
+    default: 0
+  timeout:
+    description: Seconds each HTTP request may take, to Alertmanager and to Kuma.
+    type: float
+    default: 3
+  retries:
+    description:
+      - Push attempts after the first when Kuma is unreachable or answers 5xx, with backoff (0.5 s, 1 s, 2 s, 4 s...).
+      - A refusal by Kuma (an unknown or paused monitor) is not retried.
+    type: int
+    default: 3
+  on_failure:
+    description:
+      - What to do when the verdict is down.
+      - V(down) pushes C(status=down) with the reason, so Kuma raises the alarm at once and shows why.
+      - V(skip) pushes nothing and lets the monitor's own heartbeat interval run out.
+    type: str
+    choices: [down, skip]
+    default: down
+  validate_certs:
+    description: Whether to verify TLS certificates of Alertmanager and Kuma.
+    type: bool
+    default: true
+  ca_path:
+    description: A PEM file of CA certificates to trust instead of the system's.
+    type: path
+  client_cert:
+    description: A PEM client certificate for TLS client authentication. Requires O(client_key).
+    type: path
+  client_key:
+    description: The PEM private key of O(client_cert).
+    type: path
+  use_proxy:
+    description: Whether to use the proxies from the environment (C(https_proxy), C(no_proxy), ...).
+    type: bool
+    default: true
+  alertmanager_username:
+    description: User name for HTTP basic authentication to Alertmanager. Requires O(alertmanager_password).
+    type: str
+  alertmanager_password:
+    description: Password for HTTP basic authentication to Alertmanager. A secret.
+    type: str
+  alertmanager_bearer_token:
+    description: Bearer token for Alertmanager. A secret. Excludes basic authentication.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    details:
+      - In check mode the read-only Alertmanager check runs and the verdict is returned, but nothing is pushed.
+  diff_mode:
+    support: none
+notes:
+  - A push is not idempotent: every run that pushes stores a new heartbeat in Kuma and reports C(changed).
+  - Give Kuma's push monitor C(Retries) 0 if a pushed down should alert at once;
+    with retries Kuma marks it pending first.
+  - Runs on the target host; needs only Python's standard library there.
+seealso:
+  - name: Alertmanager API v2
+    description: The OpenAPI definition of the API the check reads.
+    link: https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml
+  - name: Uptime Kuma push monitors
+    description: How push monitors and their URLs work.
+    link: https://github.com/louislam/uptime-kuma/wiki/Monitor-Types
+  - module: ansible.builtin.uri
+"""
+
+EXAMPLES = r"""
+- name: Tell Kuma whether Alertmanager holds the Watchdog
+  watchdog.alertmanager_kuma.heartbeat:
+    alertmanager_url: http://localhost:9093
+    push_url: "{{ kuma_push_url }}"
+
+- name: Check an HA pair over TLS with its own CA and basic auth, and require both peers
+  watchdog.alertmanager_kuma.heartbeat:
+    alertmanager_url: https://alertmanager.example.com
+    push_url: "{{ vault_kuma_push_url }}"
+    matchers:
+      - alertname="Watchdog"
+      - severity="none"
+    min_peers: 2
+    ca_path: /etc/ssl/private-ca.pem
+    alertmanager_username: heartbeat
+    alertmanager_password: "{{ vault_alertmanager_password }}"
+
+- name: Look without pushing, and fail the play when the pipeline is down
+  watchdog.alertmanager_kuma.heartbeat:
+    alertmanager_url: http://localhost:9093
+    push_url: "{{ kuma_push_url }}"
+  check_mode: true
+  register: heartbeat
+  failed_when: heartbeat.status != 'up'
+"""
+
+RETURN = r"""
+status:
+  description: The verdict pushed (or, in check mode or with O(on_failure=skip), the one that was not).
+  returned: always
+  type: str
+  sample: up
+msg:
+  description: Why; the message sent to Kuma.
+  returned: always
+  type: str
+  sample: 1 active alert matches alertname="Watchdog" in Alertmanager 0.25.0, cluster disabled, updated 2s ago
+ping:
+  description: Alertmanager API latency in milliseconds, sent to Kuma as C(ping); null when Alertmanager did not answer.
+  returned: always
+  type: int
+  sample: 4
+pushed:
+  description: Whether Kuma took a heartbeat.
+  returned: always
+  type: bool
+  sample: true
+push_host:
+  description: The host (and port) of the push URL. The token is never returned.
+  returned: always
+  type: str
+  sample: kuma.example.com:3001
+attempts:
+  description: Push attempts made (0 when nothing was pushed).
+  returned: always
+  type: int
+  sample: 1
+alertmanager:
+  description: What the Alertmanager said.
+  returned: always
+  type: dict
+  contains:
+    reachable:
+      description: Whether the Alertmanager answered at all.
+      type: bool
+      sample: true
+    problem:
+      description: Why the check could not read the Alertmanager, or null.
+      type: str
+      sample: null
+    version:
+      description: Alertmanager's version, from C(/api/v2/status).
+      type: str
+      sample: 0.25.0
+    cluster_status:
+      description: C(ready), C(settling) or C(disabled).
+      type: str
+      sample: disabled
+    peers:
+      description: Names of the cluster peers.
+      type: list
+      elements: str
+      sample: []
+    alerts:
+      description: The alerts the matchers selected, in any state.
+      type: list
+      elements: dict
+      sample:
+        - labels: {alertname: Watchdog, severity: none}
+          state: active
+          starts_at: "2026-11-24T21:00:00.123000+00:00"
+          updated_at: "2026-11-24T21:17:05.456000+00:00"
+          ends_at: "2026-11-24T21:21:05.456000+00:00"
+"""
+
+import contextlib
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import (
+    SettingsError,
+    parse_push_url,
+    settings_from_options,
+)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import (
+    TransportError,
+    UrllibTransport,
+)
+
+ARGUMENT_SPEC = dict(
+    alertmanager_url=dict(type="str", required=True),
+    push_url=dict(type="str", required=True, no_log=True),
+    matchers=dict(type="list", elements="str", default=['alertname="Watchdog"']),
+    max_age=dict(type="float", default=300),
+    min_peers=dict(type="int", default=0),
+    timeout=dict(type="float", default=3),
+    retries=dict(type="int", default=3),
+    on_failure=dict(type="str", choices=["down", "skip"], default="down"),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    client_cert=dict(type="path"),
+    client_key=dict(type="path", no_log=False),
+    use_proxy=dict(type="bool", default=True),
+    alertmanager_username=dict(type="str"),
+    alertmanager_password=dict(type="str", no_log=True),
+    alertmanager_bearer_token=dict(type="str", no_log=True),
+)
+
+
+def _hide_token(module: AnsibleModule) -> None:
+    """no_log masks only the whole push_url; the token alone can surface too, so mask it on its own."""
+    with contextlib.suppress(SettingsError):
+        module.no_log_values.add(parse_push_url(module.params["push_url"]).token)
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        supports_check_mode=True,
+        required_together=[("client_cert", "client_key"), ("alertmanager_username", "alertmanager_password")],
+        mutually_exclusive=[("alertmanager_bearer_token", "alertmanager_username")],
+    )
+    _hide_token(module)
+    try:
+        settings = settings_from_options(module.params)
+        transport = UrllibTransport(settings.tls, use_proxy=settings.use_proxy, user_agent="ansible-heartbeat")
+    except SettingsError as error:
+        module.fail_json(msg=f"Invalid option {error}", option=error.option)
+    except TransportError as error:
+        module.fail_json(msg=error.reason)
+
+    result = run_heartbeat(settings, transport, send=not module.check_mode)
+    outcome = result.as_dict()
+    if result.push_error:
+        module.fail_json(msg=result.push_error, **outcome)
+    module.exit_json(changed=result.pushed or (module.check_mode and result.would_push), **outcome)
+
+
+if __name__ == "__main__":
+    main()
