@@ -16,7 +16,7 @@ description:
   - Pushes the verdict to an Uptime Kuma push monitor with C(GET <push_url>?status=up|down&msg=...&ping=...),
     where C(msg) says why and C(ping) is the Alertmanager API latency in milliseconds.
   - A silenced, inhibited or unprocessed alert is not a heartbeat; nor is one that Prometheus stopped updating
-    (see O(max_age)). C(/-/healthy) and C(/-/ready) are not used: they answer OK whatever the alerts say.
+    (see O(max_age)). C(/-/healthy) and C(/-/ready) are not used, since they answer OK whatever the alerts say.
   - The push URL carries the monitor's token. It is never returned, logged or put in an error message; results
     and messages name the push host only. The push follows no redirect.
   - The same check runs without Ansible on hosts as a systemd timer, installed by the
@@ -49,7 +49,7 @@ options:
   max_age:
     description:
       - Seconds since Alertmanager last received the matched alert (its C(updatedAt)) after which the alert counts
-        as stale, so the verdict is down: Prometheus re-sends a firing alert every C(--rules.alert.resend-delay)
+        as stale, so the verdict is down. Prometheus re-sends a firing alert every C(--rules.alert.resend-delay)
         (one minute by default), so an old C(updatedAt) means Prometheus stopped sending.
       - Measured against the Alertmanager's own clock (its C(Date) header), so clock skew does not count.
       - C(0) disables the check.
@@ -113,7 +113,7 @@ attributes:
   diff_mode:
     support: none
 notes:
-  - A push is not idempotent: every run that pushes stores a new heartbeat in Kuma and reports C(changed).
+  - A push is not idempotent. Every run that pushes stores a new heartbeat in Kuma and reports C(changed).
   - Give Kuma's push monitor C(Retries) 0 if a pushed down should alert at once;
     with retries Kuma marks it pending first.
   - Runs on the target host; needs only Python's standard library there.
@@ -170,6 +170,11 @@ ping:
   returned: always
   type: int
   sample: 4
+heartbeat_msg:
+  description: The verdict's message, when the push failed (C(msg) then says why the push failed).
+  returned: failure
+  type: str
+  sample: 1 active alert matches alertname="Watchdog" in Alertmanager 0.25.0, cluster disabled, updated 2s ago
 pushed:
   description: Whether Kuma took a heartbeat.
   returned: always
@@ -282,6 +287,7 @@ def main() -> None:
     result = run_heartbeat(settings, transport, send=not module.check_mode)
     outcome = result.as_dict()
     if result.push_error:
+        outcome["heartbeat_msg"] = outcome.pop("msg")
         module.fail_json(msg=result.push_error, **outcome)
     module.exit_json(changed=result.pushed or (module.check_mode and result.would_push), **outcome)
 
