@@ -67,11 +67,15 @@ def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
     parser = argparse.ArgumentParser(prog=PROGRAM, description="Check an Alertmanager and push the verdict to Kuma.")
     parser.add_argument("--settings", required=True, help="JSON file of the heartbeat module's options")
     parser.add_argument("--check", action="store_true", help="check and print the verdict, push nothing")
+    parser.add_argument("--validate", action="store_true", help="only validate the settings file, send nothing")
     args = parser.parse_args(argv)
     secrets: list[str] = []
     try:
         settings = _load_settings(args.settings)
         secrets = settings.secrets()
+        if args.validate:
+            print(f"{PROGRAM}: settings valid, push_host={settings.push.host}", file=log)
+            return EXIT_UP
         transport = UrllibTransport(settings.tls, use_proxy=settings.use_proxy, user_agent=PROGRAM)
         result = run_heartbeat(settings, transport, send=not args.check)
     except SettingsError as error:
