@@ -1,0 +1,26 @@
+"""The lab: real Prometheus, Alertmanager and Uptime Kuma on loopback ports, for tests, benchmarks and demos."""
+
+from tests.lab.alertmanager import Alertmanager, AlertmanagerConfig, start_alertmanager_pair
+from tests.lab.kuma import NO_PUSH_MSG, Heartbeat, HeartbeatStatus, Kuma, PushMonitor, pushed
+from tests.lab.process import LabStartError, ManagedProcess
+from tests.lab.prometheus import Prometheus
+from tests.lab.stack import WATCHDOG_LABELS, AlertingPair, Lab, start_alerting_pair
+
+__all__ = [
+    "NO_PUSH_MSG",
+    "WATCHDOG_LABELS",
+    "AlertingPair",
+    "Alertmanager",
+    "AlertmanagerConfig",
+    "Heartbeat",
+    "HeartbeatStatus",
+    "Kuma",
+    "Lab",
+    "LabStartError",
+    "ManagedProcess",
+    "Prometheus",
+    "PushMonitor",
+    "pushed",
+    "start_alerting_pair",
+    "start_alertmanager_pair",
+]
