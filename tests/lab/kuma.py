@@ -1,0 +1,222 @@
+"""The real Uptime Kuma server (from npm) on a loopback port: push monitors and the heartbeats they stored."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+from uptime_kuma_api import MonitorType, UptimeKumaApi
+
+from tests.lab.paths import kuma_server_dir
+from tests.lab.polling import poll_until
+from tests.lab.ports import LOOPBACK, free_port
+from tests.lab.process import ManagedProcess
+
+# Kuma writes this row itself when no push came within the monitor's interval: it is not a push.
+NO_PUSH_MSG = "No heartbeat in the time window"
+
+
+class HeartbeatStatus(IntEnum):
+    DOWN = 0
+    UP = 1
+    PENDING = 2
+    MAINTENANCE = 3
+
+
+@dataclass(frozen=True)
+class PushMonitor:
+    id: int
+    name: str
+    token: str
+    push_url: str
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """One row of Kuma's `heartbeat` table; `time` is Kuma's UTC text, e.g. "2026-01-31 12:00:00.123"."""
+
+    id: int
+    monitor_id: int
+    status: HeartbeatStatus
+    msg: str | None
+    ping: float | None
+    time: str
+
+    @property
+    def from_push(self) -> bool:
+        """False for the rows Kuma writes itself when no push arrived in time."""
+        return self.msg != NO_PUSH_MSG
+
+
+def pushed(status: HeartbeatStatus | None = None, msg: str | None = None) -> Callable[[Heartbeat], bool]:
+    """A predicate for `wait_for_heartbeat`: a row made by a push (never Kuma's own "no heartbeat" row),
+    with this status and message when given."""
+
+    def matches(heartbeat: Heartbeat) -> bool:
+        return (
+            heartbeat.from_push
+            and (status is None or heartbeat.status == status)
+            and (msg is None or heartbeat.msg == msg)
+        )
+
+    return matches
+
+
+class Kuma:
+    """Uptime Kuma started with `node server/server.js` in its package directory, data in `<workdir>/data/`.
+
+    After start the lab holds a logged-in socket.io client (`api`) as the admin it set up.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        port: int | None = None,
+        username: str = "admin",
+        password: str | None = None,
+        start_timeout: float = 120.0,
+    ) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.username = username
+        # Kuma refuses weak passwords at setup; letters and digits of this length always pass.
+        self.password = password or f"Lab{secrets.token_hex(12)}"
+        self.data_dir = workdir / "data"
+        self._api: UptimeKumaApi | None = None
+        node = shutil.which("node") or "node"
+        self.process = ManagedProcess(
+            "kuma",
+            [node, "server/server.js"],
+            workdir,
+            ready_url=f"{self.url}/",
+            cwd=kuma_server_dir(),
+            env={
+                "UPTIME_KUMA_HOST": LOOPBACK,
+                "UPTIME_KUMA_PORT": str(self.port),
+                "DATA_DIR": f"{self.data_dir}/",
+            },
+            start_timeout=start_timeout,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kuma.db"
+
+    @property
+    def api(self) -> UptimeKumaApi:
+        if self._api is None:
+            raise RuntimeError("Kuma is not started")
+        return self._api
+
+    def start(self) -> Kuma:
+        self.launch()
+        self.wait_until_ready()
+        return self
+
+    def launch(self) -> None:
+        """Start the server without waiting (it takes about 15 s to listen)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Without this file the server waits in a browser-only database setup page.
+        (self.data_dir / "db-config.json").write_text(json.dumps({"type": "sqlite"}) + "\n")
+        self.process.launch()
+
+    def wait_until_ready(self) -> None:
+        """Wait until the server answers HTTP, then set up the admin (first start only) and log in."""
+        self.process.wait_until_ready()
+        api = UptimeKumaApi(self.url, timeout=30)
+        try:
+            if api.need_setup():
+                api.setup(self.username, self.password)
+            api.login(self.username, self.password)
+        except BaseException:
+            api.disconnect()
+            self.process.stop()
+            raise
+        self._api = api
+
+    def stop(self) -> None:
+        """Close the socket.io client, then stop the server by its PID."""
+        if self._api is not None:
+            self._api.disconnect()
+            self._api = None
+        self.process.stop()
+
+    def restart(self) -> None:
+        """Stop and start on the same port with the same data: monitors and tokens survive."""
+        self.stop()
+        self.start()
+
+    def create_push_monitor(self, name: str, interval: int = 60) -> PushMonitor:
+        """A push monitor with no retries, so a pushed "down" is stored as DOWN at once, not PENDING."""
+        added = self.api.add_monitor(type=MonitorType.PUSH, name=name, interval=interval, maxretries=0)
+        monitor_id = int(added["monitorID"])
+        token = self.push_token(monitor_id)
+        return PushMonitor(monitor_id, name, token, f"{self.url}/api/push/{token}")
+
+    def push_token(self, monitor_id: int) -> str:
+        """The push token as the server holds it."""
+        monitor = next(monitor for monitor in self.api.get_monitors() if monitor["id"] == monitor_id)
+        return str(monitor["pushToken"])
+
+    def delete_monitor(self, monitor_id: int) -> None:
+        self.api.delete_monitor(monitor_id)
+
+    def pause_monitor(self, monitor_id: int) -> None:
+        """A paused push monitor answers pushes with 404."""
+        self.api.pause_monitor(monitor_id)
+
+    def resume_monitor(self, monitor_id: int) -> None:
+        self.api.resume_monitor(monitor_id)
+
+    def heartbeats(self, monitor_id: int, *, after_id: int = 0) -> list[Heartbeat]:
+        """Rows of the monitor in Kuma's SQLite file, oldest first, read-only while the server runs."""
+        if not self.db_path.exists():
+            return []
+        connection = sqlite3.connect(f"{self.db_path.as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = connection.execute(
+                "SELECT id, monitor_id, status, msg, ping, time FROM heartbeat"
+                " WHERE monitor_id = ? AND id > ? ORDER BY id",
+                (monitor_id, after_id),
+            ).fetchall()
+        finally:
+            connection.close()
+        return [
+            Heartbeat(row_id, row_monitor, HeartbeatStatus(status), msg, ping, time)
+            for row_id, row_monitor, status, msg, ping, time in rows
+        ]
+
+    def wait_for_heartbeat(
+        self,
+        monitor_id: int,
+        predicate: Callable[[Heartbeat], bool],
+        timeout: float = 30.0,
+        *,
+        after_id: int = 0,
+    ) -> Heartbeat:
+        """Poll the heartbeat table until a row satisfies `predicate` (see `pushed`) and return it.
+
+        On timeout raise AssertionError listing every row seen, so a failure shows what Kuma did store.
+        """
+        seen: list[Heartbeat] = []
+
+        def probe() -> Heartbeat | None:
+            seen[:] = self.heartbeats(monitor_id, after_id=after_id)
+            return next((heartbeat for heartbeat in seen if predicate(heartbeat)), None)
+
+        def describe_failure() -> str:
+            rows = "\n".join(f"  {heartbeat}" for heartbeat in seen) or "  (none)"
+            return f"no matching heartbeat for monitor {monitor_id} in {self.db_path}; rows seen:\n{rows}"
+
+        return poll_until(probe, timeout=timeout, describe_failure=describe_failure)

@@ -1,0 +1,74 @@
+"""Servers brought up together and taken down together, by PID, even when starting one of them fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from tests.lab.alertmanager import Alertmanager, AlertmanagerConfig
+from tests.lab.kuma import Kuma
+from tests.lab.prometheus import Prometheus
+
+WATCHDOG_LABELS = {"alertname": "Watchdog"}
+WATCHDOG_TIMEOUT = 30.0
+
+
+@dataclass
+class AlertingPair:
+    """An Alertmanager fed by its own Prometheus, whose Watchdog is already active in it."""
+
+    alertmanager: Alertmanager
+    prometheus: Prometheus
+
+    def stop(self) -> None:
+        # Prometheus first, so it does not log failed sends to an Alertmanager that is gone.
+        self.prometheus.stop()
+        self.alertmanager.stop()
+
+
+class AlertingPairFactory(Protocol):
+    """What the `spare_alertmanager` fixture hands a test: call it to start a pair the test owns."""
+
+    def __call__(self, config: AlertmanagerConfig | None = None) -> AlertingPair: ...
+
+
+def start_alerting_pair(workdir: Path, config: AlertmanagerConfig | None = None) -> AlertingPair:
+    """Start Alertmanager, then Prometheus alerting to it, and wait until the Watchdog is active there."""
+    with ExitStack() as on_failure:
+        alertmanager = Alertmanager(workdir / "alertmanager", config)
+        on_failure.callback(alertmanager.stop)
+        alertmanager.start()
+        prometheus = Prometheus(workdir / "prometheus", [alertmanager.url])
+        on_failure.callback(prometheus.stop)
+        prometheus.start()
+        alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=WATCHDOG_TIMEOUT)
+        on_failure.pop_all()
+    return AlertingPair(alertmanager, prometheus)
+
+
+@dataclass
+class Lab:
+    """Prometheus with the Watchdog, Alertmanager and Uptime Kuma, all on loopback ports.
+
+    `with Lab.start(workdir) as lab:` starts them (Kuma boots while the others start) and stops every
+    one of them on the way out, errors included.
+    """
+
+    prometheus: Prometheus
+    alertmanager: Alertmanager
+    kuma: Kuma
+
+    @classmethod
+    @contextmanager
+    def start(cls, workdir: Path, config: AlertmanagerConfig | None = None) -> Iterator[Lab]:
+        with ExitStack() as running:
+            kuma = Kuma(workdir / "kuma")
+            running.callback(kuma.stop)
+            kuma.launch()
+            pair = start_alerting_pair(workdir, config)
+            running.callback(pair.stop)
+            kuma.wait_until_ready()
+            yield cls(pair.prometheus, pair.alertmanager, kuma)
