@@ -1,0 +1,103 @@
+"""Fixtures that start the real lab servers (tests/lab) for the integration tests, and stop them by PID.
+
+Session-wide: `kuma`, and `alertmanager` fed by `prometheus` with the Watchdog already active (both from
+`alerting_pair`). Per test: `push_monitor`, a fresh Kuma push monitor, and `spare_alertmanager`, a factory
+for an Alertmanager + Prometheus pair the test may stop or break without touching the shared ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.lab import (
+    AlertingPair,
+    AlertingPairFactory,
+    Alertmanager,
+    AlertmanagerConfig,
+    Kuma,
+    Prometheus,
+    PushMonitor,
+    start_alerting_pair,
+)
+from tests.lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
+
+INTEGRATION_DIR = Path(__file__).resolve().parent
+KUMA_NAME_LIMIT = 150
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/integration needs the lab: mark it `lab` so `-m "not lab"` leaves it out."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION_DIR):
+            item.add_marker(pytest.mark.lab)
+
+
+def _require_installed(missing: list[str]) -> None:
+    # Failing, not skipping: a suite that silently skips its real servers proves nothing.
+    if missing:
+        pytest.fail(f"the lab is not installed (missing: {', '.join(missing)}): {INSTALL_HINT}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def kuma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
+    """A real Uptime Kuma with an admin logged in over socket.io."""
+    _require_installed(missing_kuma_parts())
+    server = Kuma(tmp_path_factory.mktemp("kuma"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def alerting_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertingPair]:
+    """The shared Alertmanager and the Prometheus feeding it; the Watchdog is active when this returns."""
+    _require_installed(missing_alerting_parts())
+    pair = start_alerting_pair(tmp_path_factory.mktemp("alerting"))
+    try:
+        yield pair
+    finally:
+        pair.stop()
+
+
+@pytest.fixture(scope="session")
+def prometheus(alerting_pair: AlertingPair) -> Prometheus:
+    return alerting_pair.prometheus
+
+
+@pytest.fixture(scope="session")
+def alertmanager(alerting_pair: AlertingPair) -> Alertmanager:
+    """The shared Alertmanager. Tests that silence or stop something use `spare_alertmanager` instead."""
+    return alerting_pair.alertmanager
+
+
+@pytest.fixture
+def push_monitor(kuma: Kuma, request: pytest.FixtureRequest) -> Iterator[PushMonitor]:
+    """A fresh push monitor (interval 60 s, no retries) named after the test, deleted afterwards."""
+    monitor = kuma.create_push_monitor(f"test {request.node.name}"[:KUMA_NAME_LIMIT])
+    try:
+        yield monitor
+    finally:
+        kuma.delete_monitor(monitor.id)
+
+
+@pytest.fixture
+def spare_alertmanager(tmp_path: Path) -> Iterator[AlertingPairFactory]:
+    """Call it (optionally with an AlertmanagerConfig) for a pair of this test's own; all stopped afterwards."""
+    _require_installed(missing_alerting_parts())
+    started: list[AlertingPair] = []
+
+    def start(config: AlertmanagerConfig | None = None) -> AlertingPair:
+        pair = start_alerting_pair(tmp_path / f"spare-{len(started)}", config)
+        started.append(pair)
+        return pair
+
+    try:
+        yield start
+    finally:
+        for pair in started:
+            pair.stop()
