@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Quick start: bring up a local lab and send one heartbeat through the module, as a user would.
+
+    .venv/bin/python scripts/demo.py        (or: make demo)
+
+Starts the real Prometheus (with an always-firing Watchdog), Alertmanager and Uptime Kuma on loopback,
+creates a Kuma push monitor, runs `ansible localhost -m watchdog.alertmanager_kuma.heartbeat`, shows the
+heartbeat Kuma stored, then silences the Watchdog and shows the DOWN heartbeat with its reason.
+Everything it started is stopped by PID on the way out.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import tests.conftest  # noqa: E402, F401 - links the checkout as ansible_collections.watchdog.alertmanager_kuma
+from tests.lab import Heartbeat, HeartbeatStatus, Lab, pushed  # noqa: E402
+from tests.lab.stack import WATCHDOG_LABELS  # noqa: E402
+
+ANSIBLE = Path(sys.executable).parent / "ansible"
+
+
+def heartbeat(alertmanager_url: str) -> None:
+    # The push URL travels in the environment, so the token is not on the command line shown here.
+    args = f"alertmanager_url={alertmanager_url} push_url={{{{ lookup('ansible.builtin.env', 'KUMA_PUSH_URL') }}}}"
+    print(f"\n$ ansible localhost -m watchdog.alertmanager_kuma.heartbeat -a \"{args}\"", flush=True)
+    subprocess.run([str(ANSIBLE), "localhost", "-m", "watchdog.alertmanager_kuma.heartbeat", "-a", args], check=False)
+
+
+def show(row: Heartbeat) -> None:
+    print(f"Kuma stored: status={HeartbeatStatus(row.status).name} ping={row.ping} msg={row.msg!r}\n", flush=True)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="alertmanager-kuma-demo-") as workdir:
+        print("Starting Prometheus, Alertmanager and Uptime Kuma on loopback...", flush=True)
+        with Lab.start(Path(workdir)) as lab:
+            monitor = lab.kuma.create_push_monitor("Alertmanager Watchdog")
+            os.environ["KUMA_PUSH_URL"] = monitor.push_url
+            print(f"Alertmanager {lab.alertmanager.url}, Uptime Kuma {lab.kuma.url}, push monitor #{monitor.id}")
+
+            heartbeat(lab.alertmanager.url)
+            up = lab.kuma.wait_for_heartbeat(monitor.id, pushed(HeartbeatStatus.UP))
+            show(up)
+
+            print("Silencing the Watchdog in Alertmanager...", flush=True)
+            lab.alertmanager.silence(WATCHDOG_LABELS)
+            lab.alertmanager.wait_for_alert(WATCHDOG_LABELS, state="suppressed")
+            heartbeat(lab.alertmanager.url)
+            show(lab.kuma.wait_for_heartbeat(monitor.id, pushed(HeartbeatStatus.DOWN), after_id=up.id))
+        print("Lab stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
