@@ -1,0 +1,73 @@
+"""Benchmark 2: what one check-and-push run of the installed heartbeat program costs a host.
+
+The program is installed as the heartbeat_timer role installs it (the core's files as a package, compiled, and
+the same launcher), and run against the floor: a bare `python3 -c` one-liner making the same three requests
+with the same library (urllib). Memory held between runs is zero by construction for a oneshot; the resident
+relay process (this collection's relay, started as its role starts it) is measured beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.measure import interleaved
+from tests.lab import Lab
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORE_DIR = REPO_ROOT / "plugins" / "module_utils"
+LAUNCHER = """#!/usr/bin/python3 -I
+import sys
+
+sys.path.insert(0, "{lib_dir}")
+from alertmanager_kuma._program import main
+
+sys.exit(main())
+"""
+FLOOR = (
+    "import urllib.request as u,json;o=u.build_opener();"
+    "json.load(o.open('{am}/api/v2/status',timeout=3));"
+    "json.load(o.open('{am}/api/v2/alerts?filter=alertname%3D%22Watchdog%22',timeout=3));"
+    "json.load(o.open('{push}?status=up&msg=floor&ping=1',timeout=3))"
+)
+GOAL_RATIO = 1.15
+
+
+def install_program(workdir: Path) -> Path:
+    """Lay the program out as the role does: /usr/local/lib/alertmanager-kuma/alertmanager_kuma + launcher."""
+    package = workdir / "lib" / "alertmanager_kuma"
+    package.mkdir(parents=True, exist_ok=True)
+    for source in CORE_DIR.glob("_*.py"):
+        shutil.copy2(source, package / source.name)
+    (package / "__init__.py").write_text("")
+    subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(package)], check=True)
+    launcher = workdir / "alertmanager-kuma-heartbeat"
+    launcher.write_text(LAUNCHER.format(lib_dir=package.parent))
+    launcher.chmod(0o755)
+    return launcher
+
+
+def measure(lab: Lab, workdir: Path, runs: int = 20) -> dict:
+    monitor = lab.kuma.create_push_monitor("bench cost")
+    launcher = install_program(workdir)
+    settings = workdir / "settings.json"
+    settings.write_text(json.dumps({"alertmanager_url": lab.alertmanager.url, "push_url": monitor.push_url}))
+    settings.chmod(0o600)
+    floor = FLOOR.format(am=lab.alertmanager.url, push=monitor.push_url)
+    summaries = interleaved(
+        {"program": [str(launcher), "--settings", str(settings)], "floor": ["/usr/bin/python3", "-c", floor]}, runs
+    )
+    program, bare = summaries["program"], summaries["floor"]
+    return {
+        "program": program.as_dict(),
+        "floor": bare.as_dict(),
+        "ratio_wall": round(program.median_wall_s / bare.median_wall_s, 3),
+        "ratio_cpu": round(program.median_cpu_s / bare.median_cpu_s, 3),
+        "memory_held_between_runs_kib": 0,
+        "goal_ratio": GOAL_RATIO,
+        "goal_met": program.median_wall_s / bare.median_wall_s <= GOAL_RATIO,
+        "python": sys.version.split()[0],
+    }
