@@ -31,7 +31,7 @@ ANSIBLE = Path(sys.executable).parent / "ansible"
 def heartbeat(alertmanager_url: str) -> None:
     # The push URL travels in the environment, so the token is not on the command line shown here.
     args = f"alertmanager_url={alertmanager_url} push_url={{{{ lookup('ansible.builtin.env', 'KUMA_PUSH_URL') }}}}"
-    print(f"\n$ ansible localhost -m watchdog.alertmanager_kuma.heartbeat -a \"{args}\"", flush=True)
+    print(f'\n$ ansible localhost -m watchdog.alertmanager_kuma.heartbeat -a "{args}"', flush=True)
     subprocess.run([str(ANSIBLE), "localhost", "-m", "watchdog.alertmanager_kuma.heartbeat", "-a", args], check=False)
 
 

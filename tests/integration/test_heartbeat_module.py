@@ -116,7 +116,7 @@ def test_a_bad_option_is_refused_by_name_and_nothing_reaches_kuma(
 ) -> None:
     refused = {
         "alertmanager_url=ftp://127.0.0.1:9093": "alertmanager_url",
-        "matchers=alertname=~\"(\"": "matchers[0]",
+        'matchers=alertname=~"("': "matchers[0]",
         "timeout=-1": "timeout",
         "retries=-2": "retries",
     }
