@@ -45,27 +45,31 @@ class Matcher:
 
 
 def _unquote(raw: str) -> str:
-    if not raw.startswith('"'):
-        if '"' in raw:
-            raise MatcherError("a value with a double quote must be quoted as a whole")
-        return raw
-    if len(raw) < 2 or not raw.endswith('"'):
-        raise MatcherError("the quoted value is not closed")
+    """Unescape as Alertmanager does: \\\\, \\" and \\n are escapes; any other backslash is a literal one."""
+    quoted = raw.startswith('"')
+    body = raw[1:] if quoted else raw
     chars = []
-    body = raw[1:-1]
+    closed = not quoted
     index = 0
     while index < len(body):
         char = body[index]
-        if char == "\\":
-            if index + 1 >= len(body) or body[index + 1] not in _ESCAPES:
-                raise MatcherError("invalid escape in the quoted value")
-            chars.append(_ESCAPES[body[index + 1]])
+        if char == "\\" and index + 1 < len(body):
+            following = body[index + 1]
+            # A regex such as node\.exporter or \d+ keeps its backslash, as in Alertmanager's own parser.
+            chars.append(_ESCAPES.get(following, "\\" + following))
             index += 2
             continue
         if char == '"':
-            raise MatcherError("an unescaped double quote inside the quoted value")
-        chars.append(char)
+            if not quoted:
+                raise MatcherError("a value with a double quote must be quoted as a whole")
+            if index != len(body) - 1:
+                raise MatcherError("an unescaped double quote inside the quoted value")
+            closed = True
+        else:
+            chars.append(char)
         index += 1
+    if not closed:
+        raise MatcherError("the quoted value is not closed")
     return "".join(chars)
 
 

@@ -1,0 +1,157 @@
+"""Matchers are read as Alertmanager reads them, and a bad one is refused by its place in the list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._matchers import (
+    Matcher,
+    MatcherError,
+    describe,
+    parse_matcher,
+)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import (
+    SettingsError,
+    parse_matchers,
+)
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('alertname="Watchdog"', Matcher("alertname", "=", "Watchdog")),
+        ("alertname=Watchdog", Matcher("alertname", "=", "Watchdog")),
+        ('  severity  !=  "none"  ', Matcher("severity", "!=", "none")),
+        ('job=~"node.*"', Matcher("job", "=~", "node.*")),
+        ('job!~"node|blackbox"', Matcher("job", "!~", "node|blackbox")),
+        ('_private:name="x"', Matcher("_private:name", "=", "x")),
+        ('team=""', Matcher("team", "=", "")),
+        ("team=", Matcher("team", "=", "")),
+        (r'summary="she said \"hi\""', Matcher("summary", "=", 'she said "hi"')),
+        (r'path="C:\\temp"', Matcher("path", "=", "C:\\temp")),
+        (r'text="two\nlines"', Matcher("text", "=", "two\nlines")),
+        (r'instance=~"host\d+\.example\.com"', Matcher("instance", "=~", r"host\d+\.example\.com")),
+        (r"instance=~host\d+", Matcher("instance", "=~", r"host\d+")),
+        ('value="a, b = c"', Matcher("value", "=", "a, b = c")),
+    ],
+)
+def test_matchers_alertmanager_accepts_are_read_as_it_reads_them(text: str, expected: Matcher) -> None:
+    assert parse_matcher(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('1alertname="Watchdog"', "label name"),
+        ('alert-name="Watchdog"', "label name"),
+        ('="Watchdog"', "label name"),
+        ('alertname~"Watchdog"', "op one of"),
+        ('alertname<>"Watchdog"', "op one of"),
+        ("alertname", "op one of"),
+        ("", "op one of"),
+        ('alertname="Watchdog', "not closed"),
+        ('alertname="', "not closed"),
+        ('alertname="Watch"dog"', "unescaped double quote"),
+        ('alertname=Watch"dog', "quoted as a whole"),
+        ('alertname=="Watchdog"', "quoted as a whole"),
+        ('alertname=~"(Watchdog"', "invalid regular expression"),
+        ('alertname!~"*"', "invalid regular expression"),
+    ],
+)
+def test_a_bad_matcher_is_refused_naming_its_place_in_the_list(text: str, problem: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        parse_matchers(['alertname="Watchdog"', text])
+
+    assert refused.value.option == "matchers[1]"
+    assert problem in refused.value.problem
+    assert str(refused.value).startswith("matchers[1]: ")
+
+
+def test_a_matcher_that_is_not_a_string_is_refused_by_its_place() -> None:
+    with pytest.raises(SettingsError) as refused:
+        parse_matchers([{"alertname": "Watchdog"}])
+
+    assert refused.value.option == "matchers[0]"
+
+
+def test_matchers_that_are_not_a_list_are_refused() -> None:
+    with pytest.raises(SettingsError) as refused:
+        parse_matchers('alertname="Watchdog"')
+
+    assert refused.value.option == "matchers"
+
+
+def test_no_matchers_given_means_the_watchdog_and_an_empty_list_means_none() -> None:
+    assert parse_matchers(None) == (Matcher("alertname", "=", "Watchdog"),)
+    assert parse_matchers([]) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "matches"),
+    [
+        ('alertname="Watchdog"', {"alertname": "Watchdog"}, True),
+        ('alertname="Watchdog"', {"alertname": "watchdog"}, False),
+        ('severity!="none"', {"alertname": "Watchdog"}, True),
+        ('severity=""', {"alertname": "Watchdog"}, True),
+        ('alertname=~"Watch"', {"alertname": "Watchdog"}, False),
+        ('alertname=~"Watch.*"', {"alertname": "Watchdog"}, True),
+        ('alertname!~"Dead.*|Watch.*"', {"alertname": "Watchdog"}, False),
+        ('instance=~"host\\d+"', {"instance": "host12"}, True),
+    ],
+)
+def test_a_matcher_selects_labels_as_alertmanager_does_anchored_regexes_included(
+    text: str, labels: dict[str, str], matches: bool
+) -> None:
+    assert parse_matcher(text).matches(labels) is matches
+
+
+def test_matchers_are_described_in_alertmanagers_canonical_form() -> None:
+    matchers = [parse_matcher("alertname=Watchdog"), parse_matcher('note!="say \\"hi\\"\\nbye"')]
+
+    assert describe(matchers) == 'alertname="Watchdog",note!="say \\"hi\\"\\nbye"'
+
+
+label_names = st.from_regex(r"[a-zA-Z_:][a-zA-Z0-9_:]{0,20}", fullmatch=True)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+@given(name=label_names, operator=st.sampled_from(["=", "!="]), value=st.text())
+def test_any_equality_matcher_survives_render_and_parse(name: str, operator: str, value: str) -> None:
+    matcher = Matcher(name, operator, value)
+
+    assert parse_matcher(matcher.render()) == matcher
+
+
+@given(name=label_names, operator=st.sampled_from(["=~", "!~"]), value=st.text().filter(_compiles))
+def test_any_regex_matcher_survives_render_and_parse(name: str, operator: str, value: str) -> None:
+    matcher = Matcher(name, operator, value)
+
+    assert parse_matcher(matcher.render()) == matcher
+
+
+matcher_texts = st.builds(
+    "{}{}{}{}".format,
+    label_names,
+    st.sampled_from(["=", "!=", " = ", "=~", "!~"]),
+    st.sampled_from(["", '"', ' "']),
+    st.text(alphabet='ab"\\n x.*,=', max_size=12),
+)
+
+
+@given(text=matcher_texts)
+def test_whatever_parses_reads_the_same_after_rendering(text: str) -> None:
+    try:
+        parsed = parse_matcher(text)
+    except MatcherError:
+        assume(False)
+    assert parse_matcher(parsed.render()) == parsed
