@@ -8,6 +8,7 @@ Private to the collection (leading underscore). Standard library only.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,8 +35,9 @@ class SettingsError(ValueError):
 class PushTarget:
     """A Kuma push monitor: the endpoint without its query, the token, and the host that logs may name."""
 
-    endpoint: str
-    token: str
+    # Both hold the token: kept out of repr, which tracebacks and debuggers print.
+    endpoint: str = field(repr=False)
+    token: str = field(repr=False)
     host: str
 
 
@@ -130,13 +132,25 @@ def _number(option: str, value: Any, default: float, minimum: float, integer: bo
         raise SettingsError(option, "must be a number")
     try:
         number = int(value) if integer else float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SettingsError(option, f"must be a number, got {value!r}") from None
+    # NaN compares false with everything, so it would pass the minimum and disable max_age in silence.
+    if not math.isfinite(number):
+        raise SettingsError(option, f"must be a finite number, got {value!r}")
     if integer and isinstance(value, float) and value != number:
         raise SettingsError(option, "must be a whole number")
     if number < minimum:
-        raise SettingsError(option, f"must be at least {minimum}, got {value}")
+        raise SettingsError(option, f"must be at least {minimum:g}, got {value}")
     return number
+
+
+def _flag(option: str, value: Any, default: bool) -> bool:
+    # The program's JSON file is not typed by Ansible: bool("false") would be True, bool("no") too.
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise SettingsError(option, f"must be true or false, got {value!r}")
+    return value
 
 
 def _optional_text(option: str, value: Any) -> str | None:
@@ -190,8 +204,6 @@ def settings_from_options(options: Mapping[str, Any]) -> HeartbeatSettings:
         )
     if bearer and username:
         raise SettingsError("alertmanager_bearer_token", "use either basic auth or a bearer token, not both")
-    validate_certs = options.get("validate_certs")
-    use_proxy = options.get("use_proxy")
     return HeartbeatSettings(
         alertmanager_url=parse_alertmanager_url(options.get("alertmanager_url")),
         push=parse_push_url(options.get("push_url")),
@@ -202,12 +214,12 @@ def settings_from_options(options: Mapping[str, Any]) -> HeartbeatSettings:
         max_age=_number("max_age", options.get("max_age"), 300.0, 0.0),
         min_peers=_number("min_peers", options.get("min_peers"), 0, 0, integer=True),
         tls=TlsOptions(
-            validate_certs=True if validate_certs is None else bool(validate_certs),
+            validate_certs=_flag("validate_certs", options.get("validate_certs"), True),
             ca_path=_optional_text("ca_path", options.get("ca_path")),
             client_cert=client_cert,
             client_key=client_key,
         ),
-        use_proxy=True if use_proxy is None else bool(use_proxy),
+        use_proxy=_flag("use_proxy", options.get("use_proxy"), True),
         alertmanager_username=username,
         alertmanager_password=password,
         alertmanager_bearer_token=bearer,
