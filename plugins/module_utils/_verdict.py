@@ -64,10 +64,12 @@ def decide(observation: Observation, settings: HeartbeatSettings) -> Verdict:
     ping = _ping(observation)
     if observation.problem:
         return _verdict(DOWN, observation.problem, ping)
-    if observation.cluster_status != "disabled" and len(observation.peers) < settings.min_peers:
+    # Alertmanager lists itself among its peers; with clustering disabled it is a single member all the same.
+    members = 1 if observation.cluster_status == "disabled" else len(observation.peers)
+    if members < settings.min_peers:
         return _verdict(
             DOWN,
-            f"Alertmanager cluster has {len(observation.peers)} peers, fewer than min_peers={settings.min_peers}",
+            f"Alertmanager {_cluster_text(observation)}, fewer than min_peers={settings.min_peers}",
             ping,
         )
     where = f"Alertmanager {observation.version}, {_cluster_text(observation)}"
