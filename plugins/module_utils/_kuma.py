@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import quote, urlencode
 
+from ._redact import redact
 from ._settings import PushTarget
 from ._transport import Transport, TransportError
 
@@ -51,13 +52,14 @@ def backoff_seconds(retry_number: int) -> float:
     return min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (retry_number - 1))
 
 
-def _kuma_message(body: bytes) -> str | None:
+def _kuma_answer(body: bytes) -> tuple[bool, str] | None:
+    """Kuma's JSON as (ok, msg); None when the body is not Kuma's JSON."""
     try:
         answer = json.loads(body.decode("utf-8"))
     except ValueError:
         return None
     if isinstance(answer, dict) and "ok" in answer:
-        return "ok" if answer["ok"] is True else str(answer.get("msg") or "ok is false")
+        return answer["ok"] is True, str(answer.get("msg") or "ok is false")
     return None
 
 
@@ -66,8 +68,8 @@ def _one_push(target: PushTarget, url: str, transport: Transport, timeout: float
         response = transport.get(url, {"Accept": "application/json"}, timeout)
     except TransportError as error:
         raise _Retryable(f"Kuma at {target.host} unreachable: {error.reason}") from None
-    said = _kuma_message(response.body)
-    if response.status == 200 and said == "ok":
+    answer = _kuma_answer(response.body)
+    if response.status == 200 and answer is not None and answer[0]:
         return
     if 300 <= response.status < 400:
         raise PushError(
@@ -75,10 +77,12 @@ def _one_push(target: PushTarget, url: str, transport: Transport, timeout: float
         )
     if response.status >= 500 or response.status == 429:
         raise _Retryable(f"Kuma at {target.host} answered HTTP {response.status}")
-    if said is None:
+    if answer is None:
         raise PushError(
             f"{target.host} answered HTTP {response.status} without Kuma's JSON; is push_url a Kuma push URL?", 0
         )
+    # The message is the server's text: a proxy in front of Kuma may quote the request path, which holds the token.
+    said = redact(answer[1], [target.token])
     raise PushError(f"Kuma at {target.host} refused the heartbeat: {said} (HTTP {response.status})", 0)
 
 
