@@ -63,9 +63,12 @@ def _describe_failure(error: BaseException, timeout: float) -> str:
     if isinstance(reason, socket.gaierror):
         return "host name not resolved"
     if isinstance(reason, ssl.SSLCertVerificationError):
-        return "TLS certificate not trusted: {}".format(reason.verify_message or "verification failed")
+        return "TLS certificate not trusted: {}".format(
+            getattr(reason, "verify_message", None) or "verification failed"
+        )
     if isinstance(reason, ssl.SSLError):
-        return f"TLS error: {reason.reason or type(reason).__name__}"
+        # Only errors raised by OpenSSL itself carry .reason; others would raise AttributeError here.
+        return "TLS error: {}".format(getattr(reason, "reason", None) or type(reason).__name__)
     if isinstance(reason, http.client.HTTPException):
         return f"malformed HTTP answer ({type(reason).__name__})"
     if isinstance(reason, OSError) and reason.errno is not None:
@@ -113,7 +116,8 @@ class UrllibTransport:
                 body = answer.read(MAX_BODY_BYTES + 1)
                 status = answer.getcode() or 0
                 answer_headers = {key.lower(): value for key, value in answer.headers.items()}
-        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        # OverflowError: a timeout too large for the platform's clock.
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError, OverflowError) as error:
             raise TransportError(_describe_failure(error, timeout)) from None
         if len(body) > MAX_BODY_BYTES:
             raise TransportError(f"answer larger than {MAX_BODY_BYTES} bytes")

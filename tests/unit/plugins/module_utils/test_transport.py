@@ -1,0 +1,84 @@
+"""The HTTP client says why a request got no answer, and never with the URL, whose path is the Kuma token."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import urllib.error
+
+import pytest
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import TlsOptions
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import (
+    TransportError,
+    UrllibTransport,
+    _describe_failure,
+)
+
+from tests.fault.fake_http import refused_url
+from tests.unit.plugins.module_utils.stubs import TOKEN
+
+PUSH_URL_TEXT = f"http://kuma.example.com/api/push/{TOKEN}"
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (urllib.error.URLError(TimeoutError("timed out")), "timed out after 3s"),
+        (TimeoutError("timed out"), "timed out after 3s"),
+        (urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")), "connection refused"),
+        (ConnectionResetError(104, "Connection reset by peer"), "connection reset"),
+        (urllib.error.URLError(socket.gaierror(-2, "Name or service not known")), "host name not resolved"),
+        (http.client.RemoteDisconnected("Remote end closed connection"), "connection reset"),
+        (http.client.BadStatusLine("HTTP/0.9 nonsense"), "malformed HTTP answer (BadStatusLine)"),
+        (urllib.error.URLError(OSError(113, "No route to host")), "no route to host"),
+        (ssl.SSLError(1, "[SSL] wrong version number"), "TLS error: SSLError"),
+        (ssl.SSLCertVerificationError(1, "certificate verify failed"), "TLS certificate not trusted"),
+    ],
+)
+def test_a_failed_request_is_described_in_words_a_person_acts_on(failure: BaseException, reason: str) -> None:
+    assert _describe_failure(failure, 3).startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ValueError(f"URL can't contain control characters. {PUSH_URL_TEXT!r}"),
+        http.client.InvalidURL(f"nonnumeric port: {PUSH_URL_TEXT}"),
+        urllib.error.URLError(f"unknown url type: {PUSH_URL_TEXT}"),
+        RuntimeError(PUSH_URL_TEXT),
+    ],
+)
+def test_a_failure_whose_text_quotes_the_url_is_described_without_it(failure: BaseException) -> None:
+    reason = _describe_failure(failure, 3)
+
+    assert TOKEN not in reason
+    assert "kuma.example.com" not in reason
+    assert reason
+
+
+def test_a_refused_connection_raises_a_transport_error_without_the_url() -> None:
+    transport = UrllibTransport(TlsOptions())
+    url = f"{refused_url()}/api/push/{TOKEN}"
+
+    with pytest.raises(TransportError) as failed:
+        transport.get(url, {}, 2)
+
+    assert failed.value.reason == "connection refused"
+    assert TOKEN not in str(failed.value)
+
+
+def test_a_timeout_too_large_for_the_clock_is_an_error_not_a_crash() -> None:
+    transport = UrllibTransport(TlsOptions())
+
+    with pytest.raises(TransportError) as failed:
+        transport.get(f"{refused_url()}/api/push/{TOKEN}", {}, 1e12)
+
+    assert "OverflowError" in failed.value.reason
+
+
+def test_a_missing_ca_file_is_a_transport_error_naming_the_problem(tmp_path) -> None:
+    with pytest.raises(TransportError) as failed:
+        UrllibTransport(TlsOptions(ca_path=str(tmp_path / "missing-ca.pem")))
+
+    assert failed.value.reason == "TLS settings unusable: no such file or directory"
