@@ -75,6 +75,9 @@ def _require_http_url(option: str, url: Any) -> tuple[str, str, str]:
     """Check scheme, host and the absence of credentials; return (scheme, netloc, path)."""
     if not isinstance(url, str) or not url.strip():
         raise SettingsError(option, "is required")
+    # urlsplit drops tabs and newlines without a word, and http.client refuses spaces only when sending.
+    if any(char.isspace() or not char.isprintable() for char in url.strip()):
+        raise SettingsError(option, "must not contain spaces or control characters")
     try:
         parts = urlsplit(url.strip())
         port = parts.port

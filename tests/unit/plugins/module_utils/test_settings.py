@@ -109,6 +109,25 @@ def test_an_unusable_alertmanager_url_is_refused(url: object, problem: str) -> N
     assert problem in str(error)
 
 
+@pytest.mark.parametrize("option", ["push_url", "alertmanager_url"])
+@pytest.mark.parametrize("mark", [" ", "\t", "\n", "\x00", "\u200b"])
+def test_a_url_with_a_space_or_control_character_inside_is_refused(option: str, mark: str) -> None:
+    urls = {
+        "push_url": f"http://kuma.example.com/api/push/{TOKEN[:6]}{mark}{TOKEN[6:]}",
+        "alertmanager_url": f"http://127.0.0.1:9093/a{mark}m",
+    }
+
+    error = refusal(**{option: urls[option]})
+
+    assert error.option == option
+    assert "spaces or control characters" in error.problem
+    assert TOKEN[:6] not in str(error)
+
+
+def test_spaces_around_a_url_are_trimmed() -> None:
+    assert parse_push_url(f"  http://kuma.example.com/api/push/{TOKEN}\n").token == TOKEN
+
+
 def test_the_alertmanager_route_prefix_is_kept_without_its_trailing_slash() -> None:
     assert parse_alertmanager_url("https://example.com/alertmanager/") == "https://example.com/alertmanager"
     assert parse_alertmanager_url("http://127.0.0.1:9093/?x=1") == "http://127.0.0.1:9093"
