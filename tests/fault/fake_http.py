@@ -94,7 +94,10 @@ class FakeServer:
                 """A client that gave up on a slow answer is the point of the test, not an error."""
 
         self._server = Server((host, 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-http", daemon=True)
+        # A short poll interval: shutdown() waits for the loop to look, and every test stops its servers.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-http", daemon=True
+        )
 
     @property
     def host(self) -> str:
