@@ -153,7 +153,9 @@ class Fleet:
 
     @classmethod
     @contextmanager
-    def boot(cls, count: int, workdir: Path, names: Sequence[str] | None = None) -> Iterator[Fleet]:
+    def boot(
+        cls, count: int, workdir: Path, names: Sequence[str] | None = None, first_address: int = FIRST_ADDRESS
+    ) -> Iterator[Fleet]:
         """Boot `count` hosts at 127.0.0.11, .12, ... with one generated key; all stopped on the way out."""
         workdir.mkdir(parents=True, exist_ok=True)
         identity = ensure_identity(workdir)
@@ -161,7 +163,7 @@ class Fleet:
         with ExitStack() as running:
             hosts = []
             for index, name in enumerate(names[:count]):
-                host = boot_host(name, f"127.0.0.{FIRST_ADDRESS + index}", workdir, identity)
+                host = boot_host(name, f"127.0.0.{first_address + index}", workdir, identity)
                 running.callback(host.stop)
                 hosts.append(host)
             yield cls(hosts, identity)

@@ -1,0 +1,106 @@
+"""The heartbeat_timer role refuses bad inventory before touching any host, and never shows a token."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.fleet import Fleet
+from tests.integration.ansible_runner import run
+
+pytestmark = pytest.mark.fleet
+
+ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
+TOKEN = "inventoryTok3n"
+PUSH_URL = f"http://127.0.0.1:9/api/push/{TOKEN}"
+GOOD_CHECK = {"name": "main", "alertmanager_url": "http://127.0.0.1:9", "push_url": PUSH_URL, "interval": 30}
+# Loopback addresses of their own, clear of the molecule scenario's hosts.
+FIRST_ADDRESS = 21
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    with Fleet.boot(2, tmp_path_factory.mktemp("fleet"), ["good", "bad"], FIRST_ADDRESS) as booted:
+        yield booted
+
+
+def _deploy(fleet: Fleet, workdir: Path, checks_by_host: dict[str, list], *extra: str):
+    inventory = fleet.write_inventory(workdir / "hosts.ini")
+    host_vars = workdir / "host_vars"
+    host_vars.mkdir(exist_ok=True)
+    for host, checks in checks_by_host.items():
+        (host_vars / f"{host}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": checks}))
+    return run([ANSIBLE_PLAYBOOK, "-i", str(inventory), "watchdog.alertmanager_kuma.deploy", *extra], timeout=300)
+
+
+def _touched(fleet: Fleet) -> dict[str, str]:
+    """What the role would have left on each host: its directories and units."""
+    found = {}
+    for host in fleet.hosts:
+        listing = host.ssh(
+            "ls -d /etc/alertmanager-kuma /usr/local/lib/alertmanager-kuma /usr/local/bin/alertmanager-kuma-heartbeat"
+            " /etc/systemd/system/alertmanager-kuma-heartbeat* 2>/dev/null"
+        ).stdout.strip()
+        if listing:
+            found[host.name] = listing
+    return found
+
+
+BAD_CHECKS = {
+    "a missing push URL": ({k: v for k, v in GOOD_CHECK.items() if k != "push_url"}, "push_url"),
+    "an ftp Alertmanager URL": (dict(GOOD_CHECK, alertmanager_url="ftp://127.0.0.1:9"), "alertmanager_url"),
+    "a push URL without /api/push": (dict(GOOD_CHECK, push_url="http://127.0.0.1:9/push/x"), "push_url"),
+    "a non-numeric interval": (dict(GOOD_CHECK, interval="often"), "interval"),
+    "a name with a space": (dict(GOOD_CHECK, name="my check"), "name"),
+    "a bad matcher": (dict(GOOD_CHECK, matchers=["alertname Watchdog"]), "matchers"),
+    "an unknown on_failure": (dict(GOOD_CHECK, on_failure="panic"), "on_failure"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CHECKS))
+def test_bad_inventory_is_refused_naming_the_variable_and_no_host_is_changed(
+    fleet: Fleet, tmp_path: Path, case: str
+) -> None:
+    bad_check, variable = BAD_CHECKS[case]
+
+    result = _deploy(fleet, tmp_path, {"good": [GOOD_CHECK], "bad": [bad_check]})
+
+    assert result.returncode != 0, result.output
+    assert variable in result.output, result.output[-3000:]
+    assert _touched(fleet) == {}
+    assert TOKEN not in result.output
+
+
+def test_duplicate_check_names_are_refused_and_no_host_is_changed(fleet: Fleet, tmp_path: Path) -> None:
+    result = _deploy(fleet, tmp_path, {"good": [GOOD_CHECK], "bad": [GOOD_CHECK, dict(GOOD_CHECK, interval=60)]})
+
+    assert result.returncode != 0
+    assert "the name main is used more than once" in result.output
+    assert _touched(fleet) == {}
+
+
+def test_a_verbose_diff_run_never_shows_the_token_and_removal_leaves_nothing(fleet: Fleet, tmp_path: Path) -> None:
+    deployed = _deploy(
+        fleet, tmp_path, {"good": [GOOD_CHECK], "bad": [dict(GOOD_CHECK, name="other")]}, "--diff", "-vvv"
+    )
+    assert deployed.returncode == 0, deployed.output[-3000:]
+    assert TOKEN not in deployed.output
+    settings = fleet.hosts[0].ssh("stat -c '%U %a' /etc/alertmanager-kuma/heartbeat/main.json").stdout.strip()
+    assert settings == "root 600"
+
+    removed = _deploy(
+        fleet,
+        tmp_path,
+        {"good": [dict(GOOD_CHECK, state="absent")], "bad": [dict(GOOD_CHECK, name="other", state="absent")]},
+        "--diff",
+        "-vvv",
+    )
+    assert removed.returncode == 0, removed.output[-3000:]
+    assert TOKEN not in removed.output
+    for host in fleet.hosts:
+        left = host.ssh("ls /etc/alertmanager-kuma/heartbeat /etc/systemd/system | grep -E 'json|@(main|other)'").stdout
+        assert left == "", f"{host.name}: {left}"
