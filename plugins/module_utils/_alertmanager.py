@@ -98,6 +98,11 @@ def _server_time(response: HttpResponse) -> datetime:
         return datetime.now(timezone.utc)
 
 
+def _as_list(value: Any) -> list[Any]:
+    # A field of the wrong type (a number where a list belongs) is read as empty, not iterated into a TypeError.
+    return value if isinstance(value, list) else []
+
+
 def _parse_alert(raw: Any) -> ObservedAlert:
     if not isinstance(raw, dict) or not isinstance(raw.get("labels"), dict):
         raise _ApiProblem("/api/v2/alerts answered an alert without labels; is this an Alertmanager?")
@@ -108,8 +113,8 @@ def _parse_alert(raw: Any) -> ObservedAlert:
         starts_at=parse_timestamp(raw.get("startsAt")),
         updated_at=parse_timestamp(raw.get("updatedAt")),
         ends_at=parse_timestamp(raw.get("endsAt")),
-        silenced_by=tuple(status.get("silencedBy") or ()),
-        inhibited_by=tuple(status.get("inhibitedBy") or ()),
+        silenced_by=tuple(str(silence) for silence in _as_list(status.get("silencedBy"))),
+        inhibited_by=tuple(str(inhibitor) for inhibitor in _as_list(status.get("inhibitedBy"))),
     )
 
 
@@ -120,7 +125,9 @@ def _read_status(transport: Transport, settings: HeartbeatSettings) -> tuple[str
     version_info = status.get("versionInfo") if isinstance(status.get("versionInfo"), dict) else {}
     cluster = status["cluster"]
     peers = tuple(
-        str(peer.get("name") or peer.get("address")) for peer in cluster.get("peers") or () if isinstance(peer, dict)
+        str(peer.get("name") or peer.get("address"))
+        for peer in _as_list(cluster.get("peers"))
+        if isinstance(peer, dict)
     )
     return (
         str(version_info.get("version", "unknown")),

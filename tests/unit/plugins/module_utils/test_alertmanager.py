@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._alertm
     parse_timestamp,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.fault.payloads import am_alert, am_status, utc_now
 from tests.unit.plugins.module_utils.stubs import StubTransport, alertmanager_script, make_settings, response
@@ -197,3 +200,58 @@ def test_odd_fields_in_an_alert_do_not_break_the_check() -> None:
 )
 def test_timestamps_are_read_as_go_writes_them(text: object, expected: datetime | None) -> None:
     assert parse_timestamp(text) == expected
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+status_like = st.fixed_dictionaries(
+    {"cluster": st.dictionaries(st.sampled_from(["status", "peers", "name"]), json_values)},
+    optional={"versionInfo": json_values},
+)
+alert_like = st.fixed_dictionaries(
+    {"labels": st.dictionaries(st.text(max_size=10), json_values, max_size=3)},
+    optional={
+        "status": st.dictionaries(st.sampled_from(["state", "silencedBy", "inhibitedBy"]), json_values),
+        "updatedAt": json_values,
+        "startsAt": json_values,
+        "endsAt": json_values,
+    },
+)
+
+
+@given(status=json_values, alerts=json_values)
+def test_whatever_json_an_alertmanager_answers_the_check_turns_it_into_an_observation(
+    status: object, alerts: object
+) -> None:
+    script = {
+        "/api/v2/status": [response(body=json.dumps(status).encode())],
+        "/api/v2/alerts": [response(document=alerts)],
+    }
+
+    observation = observe(make_settings(), StubTransport(script))
+
+    assert observation.problem is None or observation.problem.startswith("Alertmanager API error: ")
+
+
+@settings(max_examples=300)
+@given(status=status_like, alerts=st.lists(alert_like, max_size=3))
+def test_whatever_fields_an_alertmanager_fills_oddly_the_check_turns_them_into_an_observation(
+    status: object, alerts: object
+) -> None:
+    script = {"/api/v2/status": [response(document=status)], "/api/v2/alerts": [response(document=alerts)]}
+
+    observation = observe(make_settings(matchers=['alertname!="x"']), StubTransport(script))
+
+    assert observation.problem is None or observation.problem.startswith("Alertmanager API error: ")
+
+
+@given(body=st.binary(max_size=64))
+def test_whatever_bytes_an_alertmanager_answers_the_check_turns_them_into_an_observation(body: bytes) -> None:
+    script = {"/api/v2/status": [response(body=body)], "/api/v2/alerts": [response(body=body)]}
+
+    observation = observe(make_settings(), StubTransport(script))
+
+    assert observation.problem is None or observation.problem.startswith("Alertmanager API error: ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._program import log_line
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
 from hypothesis import given
 from hypothesis import strategies as st
@@ -132,11 +133,11 @@ _KUMA_ANSWERS = {
 
 
 @given(token=any_token, kuma=st.sampled_from(sorted(_KUMA_ANSWERS)), alerts=st.sampled_from([[], [am_alert()]]))
-def test_for_any_token_the_result_never_holds_it(token: str, kuma: str, alerts: list) -> None:
+def test_for_any_token_neither_the_result_nor_the_log_line_holds_it(token: str, kuma: str, alerts: list) -> None:
     transport = StubTransport({**alertmanager_script(alerts), **kuma_script(_KUMA_ANSWERS[kuma](token), token=token)})
 
     result = run_heartbeat(make_settings(token=token, retries=1), transport, wait=[].append)
 
     assert transport.to(f"/api/push/{token}")
-    shown = json.dumps(result.as_dict()) + str(result.push_error) + result.verdict.msg
+    shown = json.dumps(result.as_dict()) + str(result.push_error) + result.verdict.msg + log_line(result)
     assert token not in shown

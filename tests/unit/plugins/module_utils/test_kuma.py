@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -189,3 +190,19 @@ def test_for_any_token_no_push_error_quotes_it(token: str, answer: str) -> None:
     assert isinstance(run.outcome, PushError)
     assert token not in str(run.outcome)
     assert run.transport.requests[0].path == f"/api/push/{token}"
+
+
+kuma_like_bodies = st.dictionaries(
+    st.sampled_from(["ok", "msg"]), st.none() | st.booleans() | st.text(max_size=8) | st.integers()
+).map(lambda document: json.dumps(document).encode())
+
+
+@given(status=st.integers(100, 599), body=st.binary(max_size=64) | kuma_like_bodies)
+def test_whatever_a_kuma_answers_the_push_succeeds_or_raises_a_push_error(status: int, body: bytes) -> None:
+    run = pushed(response(status, body=body), retries=1)
+
+    if isinstance(run.outcome, PushError):
+        assert str(run.outcome).startswith((f"Kuma at {KUMA_HOST} ", f"{KUMA_HOST} answered"))
+    else:
+        assert status == 200
+        assert json.loads(body)["ok"] is True
