@@ -106,6 +106,7 @@ def push(
             raise PushError(str(refused), attempt) from None
         except _Retryable as failure:
             if attempt > retries:
-                raise PushError(f"{failure}; gave up after {attempt} attempts", attempt) from None
+                tries = "1 attempt" if attempt == 1 else f"{attempt} attempts"
+                raise PushError(f"{failure}; gave up after {tries}", attempt) from None
             wait(backoff_seconds(attempt))
     raise AssertionError("unreachable")

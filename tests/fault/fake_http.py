@@ -21,12 +21,16 @@ LOOPBACK = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted answer. ``body`` is bytes, text, or anything JSON can encode (sent as JSON)."""
+    """One scripted answer. ``body`` is bytes, text, or anything JSON can encode (sent as JSON).
+
+    ``hang_up`` closes the connection without any answer, as a crashing server or a reset by a proxy does.
+    """
 
     status: int = 200
     body: Any = b""
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    hang_up: bool = False
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -135,6 +139,9 @@ class FakeServer:
         if reply.delay:
             # Ends early when the server stops, so no test waits for a delay nobody reads any more.
             self._stopping.wait(reply.delay)
+        if reply.hang_up:
+            handler.close_connection = True
+            return
         body, content_type = reply.encoded()
         headers = {"Content-Type": content_type, "Date": formatdate(usegmt=True), **reply.headers}
         headers["Content-Length"] = str(len(body))

@@ -121,6 +121,17 @@ def test_an_alerts_answer_that_is_not_alertmanagers_turns_the_verdict_down_with_
     assert token not in run.shown
 
 
+def test_an_alertmanager_that_hangs_up_without_answering_turns_the_verdict_down(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    alertmanager.reply("/api/v2/status", Reply(hang_up=True))
+
+    run = heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    assert pushed_message(kuma, token) == ("down", "Alertmanager unreachable: connection reset")
+    assert token not in run.shown
+
+
 def test_a_redirecting_alertmanager_is_not_followed(
     alertmanager: FakeServer, kuma: FakeServer, elsewhere: FakeServer, token: str
 ) -> None:

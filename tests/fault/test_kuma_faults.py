@@ -53,6 +53,30 @@ def test_a_kuma_error_then_success_is_pushed_on_the_second_attempt(
     assert token not in run.shown
 
 
+def test_a_kuma_that_hangs_up_without_answering_is_retried(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+    push_url = serve_kuma(kuma, token, Reply(hang_up=True), json_reply(KUMA_OK))
+
+    run = heartbeat(alertmanager.url, push_url, retries=1)
+
+    assert (run.result.pushed, run.result.attempts) == (True, 2)
+    assert run.waits == [0.5]
+    assert token not in run.shown
+
+
+def test_a_kuma_that_always_hangs_up_is_reported_as_a_reset_connection(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+
+    run = heartbeat(alertmanager.url, serve_kuma(kuma, token, Reply(hang_up=True)), retries=0)
+
+    assert run.result.push_error == f"Kuma at {kuma.host} unreachable: connection reset; gave up after 1 attempt"
+    assert token not in run.shown
+
+
 def test_an_unknown_or_paused_monitor_is_refused_at_once_naming_kumas_message_and_the_host(
     alertmanager: FakeServer, kuma: FakeServer, token: str
 ) -> None:
