@@ -80,12 +80,20 @@ def _describe_failure(error: BaseException, timeout: float) -> str:
 
 
 def _tls_context(tls: TlsOptions) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=tls.ca_path)
+    # Each step names its options, so the user knows which file to fix.
+    try:
+        context = ssl.create_default_context(cafile=tls.ca_path)
+    except (OSError, ssl.SSLError) as error:
+        raise TransportError(f"TLS settings unusable: ca_path: {_describe_failure(error, 0)}") from None
     if not tls.validate_certs:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     if tls.client_cert:
-        context.load_cert_chain(tls.client_cert, tls.client_key)
+        try:
+            context.load_cert_chain(tls.client_cert, tls.client_key)
+        except (OSError, ssl.SSLError) as error:
+            reason = _describe_failure(error, 0)
+            raise TransportError(f"TLS settings unusable: client_cert/client_key: {reason}") from None
     return context
 
 
@@ -93,11 +101,7 @@ class UrllibTransport:
     """GET over urllib with the collection's TLS options; follows no redirect."""
 
     def __init__(self, tls: TlsOptions, use_proxy: bool = True, user_agent: str = "alertmanager-kuma") -> None:
-        try:
-            context = _tls_context(tls)
-        except (OSError, ssl.SSLError) as error:
-            raise TransportError(f"TLS settings unusable: {_describe_failure(error, 0)}") from None
-        handlers = [urllib.request.HTTPSHandler(context=context), _RefuseRedirects()]
+        handlers = [urllib.request.HTTPSHandler(context=_tls_context(tls)), _RefuseRedirects()]
         if not use_proxy:
             handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)

@@ -73,6 +73,15 @@ def test_a_settings_file_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
     assert "--settings: cannot read the file: No such file or directory" in log.getvalue()
 
 
+def test_an_unusable_ca_file_exits_2_naming_ca_path(tmp_path: Path) -> None:
+    options = {"alertmanager_url": "https://127.0.0.1:9093", "push_url": PUSH_URL, "ca_path": str(tmp_path / "no.pem")}
+
+    code, logged = run_program(tmp_path, json.dumps(options))
+
+    assert code == _program.EXIT_SETTINGS
+    assert logged == "alertmanager-kuma-heartbeat: TLS settings unusable: ca_path: no such file or directory\n"
+
+
 def heartbeat(alerts: list, *kuma_answers: object):
     transport = StubTransport({**alertmanager_script(alerts), **kuma_script(*kuma_answers)})
     return run_heartbeat(make_settings(retries=0), transport, wait=[].append)

@@ -6,6 +6,7 @@ import http.client
 import socket
 import ssl
 import urllib.error
+from pathlib import Path
 
 import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import TlsOptions
@@ -77,8 +78,27 @@ def test_a_timeout_too_large_for_the_clock_is_an_error_not_a_crash() -> None:
     assert "OverflowError" in failed.value.reason
 
 
-def test_a_missing_ca_file_is_a_transport_error_naming_the_problem(tmp_path) -> None:
+def test_a_missing_ca_file_is_a_transport_error_naming_ca_path(tmp_path: Path) -> None:
     with pytest.raises(TransportError) as failed:
         UrllibTransport(TlsOptions(ca_path=str(tmp_path / "missing-ca.pem")))
 
-    assert failed.value.reason == "TLS settings unusable: no such file or directory"
+    assert failed.value.reason == "TLS settings unusable: ca_path: no such file or directory"
+
+
+def test_a_ca_file_without_certificates_is_a_transport_error_naming_ca_path(tmp_path: Path) -> None:
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate\n")
+
+    with pytest.raises(TransportError) as failed:
+        UrllibTransport(TlsOptions(ca_path=str(not_pem)))
+
+    assert failed.value.reason.startswith("TLS settings unusable: ca_path: ")
+
+
+def test_an_unreadable_client_certificate_is_a_transport_error_naming_both_files(tmp_path: Path) -> None:
+    missing = str(tmp_path / "client.pem")
+
+    with pytest.raises(TransportError) as failed:
+        UrllibTransport(TlsOptions(client_cert=missing, client_key=missing))
+
+    assert failed.value.reason == "TLS settings unusable: client_cert/client_key: no such file or directory"

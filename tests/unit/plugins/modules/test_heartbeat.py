@@ -121,6 +121,7 @@ def test_a_down_verdict_is_pushed_and_reported_not_failed_so_the_play_decides(
         ({"push_url": "http://admin:pw@{kuma}/api/push/{token}"}, "push_url"),
         ({"alertmanager_url": "http://admin:pw@127.0.0.1:9093"}, "alertmanager_url"),
         ({"client_cert": "/etc/ssl/client.pem"}, "client_cert"),
+        ({"ca_path": "/nonexistent/private-ca.pem"}, "ca_path"),
     ],
     ids=lambda value: value if isinstance(value, str) else "-".join(f"{k}={v}" for k, v in value.items())[:40],
 )
