@@ -9,14 +9,15 @@ Private to the collection (leading underscore). Standard library only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 MASK = "********"
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Mask each secret, raw and URL-quoted (a token can reach a message in either form)."""
+    """Mask each secret, raw, URL-quoted and URL-unquoted (a token can reach a message in any of these forms)."""
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe=""), quote(secret)}:
+        # Longest form first: the raw secret may be part of its own quoted form.
+        for form in sorted({secret, quote(secret, safe=""), quote(secret), unquote(secret)}, key=len, reverse=True):
             text = text.replace(form, MASK)
     return text

@@ -17,6 +17,14 @@ def test_a_url_quoted_secret_is_masked_too() -> None:
     assert redact("token=p%40ss%2Fword here", ["p@ss/word"]) == f"token={MASK} here"
 
 
+def test_a_percent_encoded_token_is_masked_decoded_too() -> None:
+    assert redact("no monitor abc/def here", ["abc%2Fdef"]) == f"no monitor {MASK} here"
+
+
+def test_a_secret_inside_its_own_quoted_form_leaves_nothing_of_it() -> None:
+    assert redact("the key a%25 leaked", ["a%"]) == f"the key {MASK} leaked"
+
+
 def test_every_secret_is_masked_the_longest_first() -> None:
     text = "abc and abcdef and xyz"
 
