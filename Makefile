@@ -22,5 +22,7 @@ test-fast: deps
 release: deps
 	bash scripts/release.sh
 
+## The four benchmarks against the real parts; refreshes BENCHMARKS.md, bench/results.json and bench/chart.png.
 bench: deps
+	.venv/bin/pip install -q -r requirements-bench.txt
 	$(PYTHON) bench/run.py
