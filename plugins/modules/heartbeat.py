@@ -57,7 +57,8 @@ options:
     default: 300
   min_peers:
     description:
-      - For a clustered Alertmanager, the fewest cluster peers (itself included) for an up verdict.
+      - The fewest cluster members (itself included) for an up verdict. An Alertmanager with clustering
+        disabled counts as one member.
       - C(0) does not check.
     type: int
     default: 0
@@ -117,6 +118,9 @@ notes:
   - Give Kuma's push monitor C(Retries) 0 if a pushed down should alert at once;
     with retries Kuma marks it pending first.
   - Runs on the target host; needs only Python's standard library there.
+  - When an ad hoc task fails, ansible-core shows the start of its C(-a) arguments in the error whatever C(no_log)
+    says, so a short push URL typed into C(-a) can appear there. Give it as a variable instead
+    (C(-e @vaulted.yml -a 'push_url={{ kuma_push_url }}')).
 seealso:
   - name: Alertmanager API v2
     description: The OpenAPI definition of the API the check reads.
