@@ -198,7 +198,7 @@ class Signer:
     else a throwaway key made for this build alone. RELEASE_GPG_PASSPHRASE unlocks a protected key."""
 
     def __init__(self, strict: bool) -> None:
-        self.passphrase = os.environ.get("RELEASE_GPG_PASSPHRASE", "")
+        self.passphrase = os.environ.get("RELEASE_GPG_PASSPHRASE")
         self.throwaway = False
         armored_key = os.environ.get("RELEASE_GPG_KEY", "")
         key_id = os.environ.get("RELEASE_GPG_KEY_ID", "")
@@ -214,11 +214,12 @@ class Signer:
             self._gpg("--import", stdin=armored_key)
         elif not key_id:
             self.throwaway = True
-            self._gpg("--passphrase", "", "--quick-gen-key", THROWAWAY_UID, "ed25519", "sign", "never")
+            no_passphrase = ("--pinentry-mode", "loopback", "--passphrase", "")
+            self._gpg(*no_passphrase, "--quick-gen-key", THROWAWAY_UID, "ed25519", "sign", "never")
         self.fingerprint = self._secret_key_fingerprint(key_id)
 
     def _gpg(self, *args: str, stdin: str = "") -> str:
-        return run(["gpg", "--batch", "--no-tty", "--pinentry-mode", "loopback", *args], env=self.env, stdin=stdin)
+        return run(["gpg", "--batch", "--no-tty", *args], env=self.env, stdin=stdin)
 
     def _secret_key_fingerprint(self, key_id: str) -> str:
         listing = self._gpg("--with-colons", "--list-secret-keys", *([key_id] if key_id else []))
@@ -229,10 +230,12 @@ class Signer:
         return fingerprints[0]
 
     def sign(self, path: Path, signature: Path) -> None:
+        # With RELEASE_GPG_PASSPHRASE, gpg reads it from stdin; without, a protected key asks through gpg-agent.
+        unlock = ("--pinentry-mode", "loopback", "--passphrase-fd", "0") if self.passphrase is not None else ()
         self._gpg(
-            "--passphrase-fd", "0", "--local-user", self.fingerprint,
+            *unlock, "--local-user", self.fingerprint,
             "--armor", "--detach-sign", "--output", str(signature), str(path),
-            stdin=self.passphrase,
+            stdin=self.passphrase or "",
         )  # fmt: skip
 
     def export_public_key(self, target: Path) -> None:

@@ -99,10 +99,15 @@ def test_without_a_key_the_build_signs_with_a_throwaway_key_and_says_so_loudly(r
     assert "PRIVATE KEY" not in public_key
 
 
+@pytest.mark.parametrize("given_as", ["armored secret key in RELEASE_GPG_KEY", "RELEASE_GPG_KEY_ID in GNUPGHOME"])
 def test_a_key_from_the_environment_signs_the_release_and_stays_secret(
-    release_build: Build, other_key: Key, tmp_path: Path, checking_env: dict[str, str]
+    release_build: Build, other_key: Key, tmp_path: Path, checking_env: dict[str, str], given_as: str
 ):
-    env = {**checking_env, "RELEASE_GPG_KEY": other_key.armored_secret, "RELEASE_GPG_PASSPHRASE": other_key.passphrase}
+    if given_as.startswith("armored"):
+        env = {**checking_env, "RELEASE_GPG_KEY": other_key.armored_secret}
+    else:
+        env = {**other_key.env, "RELEASE_GPG_KEY_ID": other_key.fingerprint}
+    env["RELEASE_GPG_PASSPHRASE"] = other_key.passphrase
     signed = build(tmp_path / "dist", release_build.commit, env, "--strict")
 
     assert "THROWAWAY" not in signed.stderr
