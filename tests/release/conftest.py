@@ -24,7 +24,7 @@ def _gnupg_home(path: Path) -> Path:
 
 def _stop_gpg_agent(home: Path) -> None:
     # Ends the agent of this GnuPG home only (one the test's own gpg calls started, if any).
-    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**user_env(home)}, capture_output=True, check=False)
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=user_env(home), capture_output=True, check=False)
 
 
 @pytest.fixture(scope="session")
