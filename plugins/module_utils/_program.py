@@ -76,7 +76,9 @@ def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
         if args.validate:
             print(f"{PROGRAM}: settings valid, push_host={settings.push.host}", file=log)
             return EXIT_UP
-        transport = UrllibTransport(settings.tls, use_proxy=settings.use_proxy, user_agent=PROGRAM)
+        transport = UrllibTransport(
+            settings.tls, use_proxy=settings.use_proxy, user_agent=PROGRAM, needs_tls=settings.needs_tls()
+        )
         result = run_heartbeat(settings, transport, send=not args.check)
     except SettingsError as error:
         print(f"{PROGRAM}: invalid settings: {error}", file=log)

@@ -65,6 +65,11 @@ class HeartbeatSettings:
     alertmanager_password: str | None = field(default=None, repr=False)
     alertmanager_bearer_token: str | None = field(default=None, repr=False)
 
+    def needs_tls(self) -> bool:
+        """Whether any request will be https, or TLS files were given (which are then checked up front)."""
+        urls = (self.alertmanager_url, self.push.endpoint)
+        return any(url.startswith("https:") for url in urls) or bool(self.tls.ca_path or self.tls.client_cert)
+
     def secrets(self) -> list[str]:
         """Every value that must never appear in output: the push token and the Alertmanager credentials."""
         candidates = [self.push.token, self.alertmanager_password, self.alertmanager_bearer_token]

@@ -100,8 +100,13 @@ def _tls_context(tls: TlsOptions) -> ssl.SSLContext:
 class UrllibTransport:
     """GET over urllib with the collection's TLS options; follows no redirect."""
 
-    def __init__(self, tls: TlsOptions, use_proxy: bool = True, user_agent: str = "alertmanager-kuma") -> None:
-        handlers = [urllib.request.HTTPSHandler(context=_tls_context(tls)), _RefuseRedirects()]
+    def __init__(
+        self, tls: TlsOptions, use_proxy: bool = True, user_agent: str = "alertmanager-kuma", needs_tls: bool = True
+    ) -> None:
+        handlers: list[urllib.request.BaseHandler] = [_RefuseRedirects()]
+        # Loading the system's CA store costs about 25 ms, most of a plain-http heartbeat's run: only when needed.
+        if needs_tls:
+            handlers.append(urllib.request.HTTPSHandler(context=_tls_context(tls)))
         if not use_proxy:
             handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)

@@ -282,7 +282,9 @@ def main() -> None:
     _hide_token(module)
     try:
         settings = settings_from_options(module.params)
-        transport = UrllibTransport(settings.tls, use_proxy=settings.use_proxy, user_agent="ansible-heartbeat")
+        transport = UrllibTransport(
+            settings.tls, use_proxy=settings.use_proxy, user_agent="ansible-heartbeat", needs_tls=settings.needs_tls()
+        )
     except SettingsError as error:
         module.fail_json(msg=f"Invalid option {error}", option=error.option)
     except TransportError as error:
