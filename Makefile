@@ -2,7 +2,7 @@
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: deps demo test test-fast lint release bench
+.PHONY: deps demo test test-fast release changelog bench
 
 deps:
 	bash scripts/install-deps.sh
@@ -21,6 +21,9 @@ test-fast: deps
 
 release: deps
 	bash scripts/release.sh
+
+changelog: deps
+	bash scripts/release.sh changelog
 
 ## The four benchmarks against the real parts; refreshes BENCHMARKS.md, bench/results.json and bench/chart.png.
 bench: deps
