@@ -28,7 +28,7 @@ def run_once(argv: Sequence[str], env: Mapping[str, str] | None = None) -> Cost:
         command = [GNU_TIME, "--format=%M", f"--output={report.name}", *argv]
         started = time.perf_counter()
         pid = os.posix_spawn(GNU_TIME, command, dict(env or os.environ), file_actions=actions)
-        _, status, usage = os.wait4(pid, 0)
+        _pid, status, usage = os.wait4(pid, 0)
         wall = time.perf_counter() - started
         peak_kib = int(report.read().strip().splitlines()[-1])
     return Cost(wall, usage.ru_utime + usage.ru_stime, peak_kib, os.waitstatus_to_exitcode(status))
@@ -65,7 +65,7 @@ def summarise(costs: Sequence[Cost]) -> Summary:
 def interleaved(commands: Mapping[str, Sequence[str]], runs: int, env: Mapping[str, str] | None = None) -> dict:
     """Run each command `runs` times, alternating, so drift in the machine's load hits all of them alike."""
     costs: dict[str, list[Cost]] = {name: [] for name in commands}
-    for _ in range(runs):
+    for _run in range(runs):
         for name, argv in commands.items():
             costs[name].append(run_once(argv, env))
     return {name: summarise(found) for name, found in costs.items()}

@@ -89,7 +89,7 @@ def print_table(results: dict) -> None:
 def refresh_markdown(results: dict) -> None:
     text = BENCHMARKS_MD.read_text()
     before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
+    _old_table, after = rest.split(END, 1)
     BENCHMARKS_MD.write_text(f"{before}{START}\n{markdown_table(results)}\n{END}{after}")
 
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the four benchmarks side by side against the real parts, print the table, write bench/results.json,
 draw bench/chart.png and refresh the table in BENCHMARKS.md.
 
@@ -20,10 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import tests.conftest  # noqa: E402, F401 - links the checkout as ansible_collections.watchdog.alertmanager_kuma
 from bench import adhoc, fleet_deploy, heartbeat_cost, report, time_to_down  # noqa: E402
 from tests.fleet import Fleet  # noqa: E402
 from tests.lab import Kuma, Lab, start_alerting_pair  # noqa: E402
+from tests.lab.collection import link_checkout_as_collection  # noqa: E402
 
 ALL = ("time_to_down", "heartbeat_cost", "fleet_deploy", "adhoc")
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
@@ -83,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the smallest run of each script (1 trial, 1 host, 2 runs), results to DIR, BENCHMARKS.md untouched",
     )
     args = parser.parse_args(argv)
+    link_checkout_as_collection()
     trials, counts, runs = (1, (1,), 2) if args.smoke else (args.trials, (1, 2, 4), None)
     wanted = [name for name in args.only.split(",") if name]
     results: dict = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}

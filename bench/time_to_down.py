@@ -37,7 +37,7 @@ def _kill_alertmanager(pair: AlertingPair) -> None:
     pair.alertmanager.stop()
 
 
-def _restart_alertmanager(pair: AlertingPair, _: object) -> None:
+def _restart_alertmanager(pair: AlertingPair, _token: object) -> None:
     pair.alertmanager.process.start()
     pair.alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=60)
 
@@ -46,7 +46,7 @@ def _kill_prometheus(pair: AlertingPair) -> None:
     pair.prometheus.stop()
 
 
-def _restart_prometheus(pair: AlertingPair, _: object) -> None:
+def _restart_prometheus(pair: AlertingPair, _token: object) -> None:
     pair.prometheus.process.start()
     pair.alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=60)
 
@@ -92,7 +92,7 @@ def measure(pair: AlertingPair, kuma: Kuma, ours: PushMonitor, original: PushMon
     for failure in FAILURES:
         ours_s: list[float] = []
         original_s: list[float] = []
-        for _ in range(trials):
+        for _trial in range(trials):
             # Both monitors UP again, then a random moment inside the cadence.
             kuma.wait_for_heartbeat(
                 ours.id, pushed(HeartbeatStatus.UP), timeout=3 * INTERVAL_S, after_id=_last_id(kuma, ours)

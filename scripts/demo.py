@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Quick start: bring up a local lab and send one heartbeat through the module, as a user would.
 
     .venv/bin/python scripts/demo.py        (or: make demo)
@@ -21,8 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import tests.conftest  # noqa: E402, F401 - links the checkout as ansible_collections.watchdog.alertmanager_kuma
 from tests.lab import Heartbeat, HeartbeatStatus, Lab, pushed  # noqa: E402
+from tests.lab.collection import link_checkout_as_collection  # noqa: E402
 from tests.lab.stack import WATCHDOG_LABELS  # noqa: E402
 
 ANSIBLE = Path(sys.executable).parent / "ansible"
@@ -40,6 +39,7 @@ def show(row: Heartbeat) -> None:
 
 
 def main() -> int:
+    link_checkout_as_collection()
     with tempfile.TemporaryDirectory(prefix="alertmanager-kuma-demo-") as workdir:
         print("Starting Prometheus, Alertmanager and Uptime Kuma on loopback...", flush=True)
         with Lab.start(Path(workdir)) as lab:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Boot or stop a fleet of real systemd hosts (Debian 12 under systemd-nspawn) reached over SSH on loopback.
 
     .venv/bin/python scripts/fleet.py up --count 2 --workdir DIR [--names host-a,host-b]

@@ -7,7 +7,7 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
 lab_cache=${LAB_CACHE:-/var/tmp/alertmanager-kuma-lab}
 kuma_version=2.0.0-dev.0
-apt_packages=(prometheus-alertmanager prometheus debootstrap systemd-container openssh-client sqlite3 gnupg make time)
+apt_packages=(prometheus-alertmanager prometheus debootstrap systemd-container openssh-client sqlite3 gnupg make time shellcheck)
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }
 

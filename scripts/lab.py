@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the lab by hand: Prometheus with the Watchdog, Alertmanager, and Uptime Kuma with one push monitor.
 
     .venv/bin/python scripts/lab.py up [--workdir DIR]

@@ -98,7 +98,9 @@ def export_commit(ref: str, workdir: Path) -> Source:
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or git("log", "-1", "--format=%ct", commit))
     tree = workdir / "source"
     tree.mkdir()
-    archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit], capture_output=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit], capture_output=True, check=False
+    )
     if archive.returncode != 0:
         raise ReleaseError(f"git archive {commit} failed: {archive.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as exported:
@@ -399,7 +401,7 @@ def refresh_changelog() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], prog="scripts/release.sh")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0], prog="scripts/release.sh")
     parser.add_argument("command", nargs="?", choices=["build", "changelog"], default="build")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "dist", help="where the artifacts go (dist/)")
     parser.add_argument("--ref", default="HEAD", help="the commit or tag to build (HEAD)")

@@ -141,7 +141,7 @@ def _read_alerts(transport: Transport, settings: HeartbeatSettings) -> tuple[Obs
     if not settings.matchers:
         return ()
     query = urlencode([("filter", matcher.render()) for matcher in settings.matchers])
-    alerts, _ = _get_json(transport, settings, "/api/v2/alerts?" + query)
+    alerts, _response = _get_json(transport, settings, "/api/v2/alerts?" + query)
     if not isinstance(alerts, list):
         raise _ApiProblem("/api/v2/alerts did not answer a list; is this an Alertmanager?")
     observed = (_parse_alert(raw) for raw in alerts)

@@ -74,17 +74,17 @@ def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
         settings = _load_settings(args.settings)
         secrets = settings.secrets()
         if args.validate:
-            print(f"{PROGRAM}: settings valid, push_host={settings.push.host}", file=log)
+            log.write(f"{PROGRAM}: settings valid, push_host={settings.push.host}\n")
             return EXIT_UP
         transport = UrllibTransport(
             settings.tls, use_proxy=settings.use_proxy, user_agent=PROGRAM, needs_tls=settings.needs_tls()
         )
         result = run_heartbeat(settings, transport, send=not args.check)
     except SettingsError as error:
-        print(f"{PROGRAM}: invalid settings: {error}", file=log)
+        log.write(f"{PROGRAM}: invalid settings: {error}\n")
         return EXIT_SETTINGS
     except TransportError as error:
-        print(f"{PROGRAM}: {redact(error.reason, secrets)}", file=log)
+        log.write(f"{PROGRAM}: {redact(error.reason, secrets)}\n")
         return EXIT_SETTINGS
-    print(f"{PROGRAM}: {redact(log_line(result), secrets)}", file=log)
+    log.write(f"{PROGRAM}: {redact(log_line(result), secrets)}\n")
     return exit_code(result)

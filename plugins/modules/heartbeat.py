@@ -108,10 +108,12 @@ options:
     type: str
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - In check mode the read-only Alertmanager check runs and the verdict is returned, but nothing is pushed.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - A push is not idempotent. Every run that pushes stores a new heartbeat in Kuma and reports C(changed).
@@ -293,8 +295,9 @@ def main() -> None:
     result = run_heartbeat(settings, transport, send=not module.check_mode)
     outcome = result.as_dict()
     if result.push_error:
-        outcome["heartbeat_msg"] = outcome.pop("msg")
-        module.fail_json(msg=result.push_error, **outcome)
+        outcome["heartbeat_msg"] = outcome["msg"]
+        outcome["msg"] = result.push_error
+        module.fail_json(**outcome)
     module.exit_json(changed=result.pushed or (module.check_mode and result.would_push), **outcome)
 
 

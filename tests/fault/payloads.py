@@ -44,13 +44,13 @@ def am_status(version: str = "0.25.0", cluster: str = "disabled", peers: Sequenc
 def am_alert(
     state: str = "active",
     updated: datetime | None = None,
-    labels: Mapping[str, str] = WATCHDOG_LABELS,
+    labels: Mapping[str, str] | None = None,
     silenced_by: Sequence[str] = (),
     inhibited_by: Sequence[str] = (),
 ) -> dict[str, Any]:
     updated = updated or utc_now()
     return {
-        "labels": dict(labels),
+        "labels": dict(WATCHDOG_LABELS if labels is None else labels),
         "annotations": {"summary": "An alert that should always be firing"},
         "startsAt": go_time(updated - timedelta(minutes=30)),
         "updatedAt": go_time(updated),

@@ -97,7 +97,9 @@ def other_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Key]:
     made = gpg(*loopback, "--quick-gen-key", user_id, "ed25519", "sign", "never", env=env)
     assert made.returncode == 0, made.stderr
     listing = gpg("--with-colons", "--list-secret-keys", env=env).stdout
-    fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+    fingerprints = [line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")]
+    assert fingerprints, listing
+    fingerprint = fingerprints[0]
     armored = gpg(*loopback, "--armor", "--export-secret-keys", fingerprint, env=env).stdout
     assert "PRIVATE KEY BLOCK" in armored
     yield Key(fingerprint=fingerprint, passphrase=passphrase, armored_secret=armored, env=env)

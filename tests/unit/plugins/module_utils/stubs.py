@@ -26,7 +26,7 @@ TOKEN = "pU5hT0kEnQx7Zr2m"
 ALERTMANAGER_URL = "http://127.0.0.1:9093"
 KUMA_HOST = "kuma.example.com:3001"
 
-Answer = HttpResponse | TransportError
+Answer = HttpResponse | TransportError  # pylint: disable=unsupported-binary-operation  # a 3.10+ union of classes
 
 URL_SAFE = string.ascii_letters + string.digits + "-._~"
 
