@@ -1,0 +1,75 @@
+"""A relay served in a thread on a free loopback port, as its program serves it, with its log captured."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import (
+    make_server,
+    relay_settings_from_options,
+)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import UrllibTransport
+
+
+@dataclass
+class RunningRelay:
+    url: str
+    log: io.StringIO
+    waits: list[float] = field(default_factory=list)
+
+    def post(self, body: Any, path: str = "/push", headers: Mapping[str, str] | None = None) -> requests.Response:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        return requests.post(self.url + path, data=data, headers=sent, timeout=10)
+
+
+@contextmanager
+def running_relay(**options: Any) -> Iterator[RunningRelay]:
+    settings = relay_settings_from_options({"listen": "127.0.0.1:0", **options})
+    log = io.StringIO()
+    waits: list[float] = []
+    server = make_server(settings, UrllibTransport(settings.tls, needs_tls=False), log, waits.append)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield RunningRelay(f"http://127.0.0.1:{server.server_address[1]}", log, waits)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def webhook(status: str = "firing", alerts: list[dict] | None = None, receiver: str = "kuma-relay") -> dict:
+    """An Alertmanager webhook notification (version 4) as Alertmanager 0.25 sends it."""
+    alerts = alerts if alerts is not None else [watchdog_alert(status)]
+    return {
+        "version": "4",
+        "groupKey": '{}/{alertname="Watchdog"}:{alertname="Watchdog"}',
+        "truncatedAlerts": 0,
+        "status": status,
+        "receiver": receiver,
+        "groupLabels": {"alertname": "Watchdog"},
+        "commonLabels": {"alertname": "Watchdog", "severity": "none"},
+        "commonAnnotations": {},
+        "externalURL": "http://127.0.0.1:9093",
+        "alerts": alerts,
+    }
+
+
+def watchdog_alert(status: str = "firing", name: str = "Watchdog") -> dict:
+    return {
+        "status": status,
+        "labels": {"alertname": name, "severity": "none"},
+        "annotations": {},
+        "startsAt": "2026-11-24T21:00:00.000Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://127.0.0.1:9090/graph",
+        "fingerprint": "1b2f3e4d5c6a7b8c",
+    }
