@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 
 import pytest
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import MAX_BODY_BYTES
+import requests
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import (
+    MAX_BODY_BYTES,
+    relay_settings_from_options,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import SettingsError
 
 from tests.fault.fake_http import FakeServer, Reply, json_reply, refused_url
