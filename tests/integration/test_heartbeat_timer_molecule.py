@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab import HeartbeatStatus, Kuma, pushed
+from tests.lab import AlertmanagerConfig, HeartbeatStatus, Kuma, pushed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOSTS = ("host-a", "host-b")
+# host-a runs the relay on its own loopback address (extensions/molecule/default/molecule.yml).
+RELAY_WEBHOOK = "http://127.0.0.11:8081/push"
 MOLECULE_TIMEOUT = 900
 
 
@@ -27,8 +29,9 @@ MOLECULE_TIMEOUT = 900
 def test_the_molecule_scenario_proves_the_timers_on_two_booted_hosts(
     spare_alertmanager, kuma: Kuma, tmp_path: Path
 ) -> None:
-    pair = spare_alertmanager()
+    pair = spare_alertmanager(AlertmanagerConfig(webhook_url=RELAY_WEBHOOK))
     monitors = {host: kuma.create_push_monitor(f"fleet {host}") for host in HOSTS}
+    relay_monitor = kuma.create_push_monitor("fleet relay")
     bin_dir = Path(sys.executable).parent
     env = dict(
         os.environ,
@@ -36,6 +39,8 @@ def test_the_molecule_scenario_proves_the_timers_on_two_booted_hosts(
         MOLECULE_ALERTMANAGER_URL=pair.alertmanager.url,
         MOLECULE_ALERTMANAGER_PID=str(pair.alertmanager.process.pid),
         MOLECULE_KUMA_DB=str(kuma.db_path),
+        MOLECULE_RELAY_PUSH_URL=relay_monitor.push_url,
+        MOLECULE_RELAY_MONITOR_ID=str(relay_monitor.id),
         **{f"MOLECULE_PUSH_URL_{host.upper().replace('-', '_')}": monitors[host].push_url for host in HOSTS},
         **{f"MOLECULE_MONITOR_ID_{host.upper().replace('-', '_')}": str(monitors[host].id) for host in HOSTS},
     )
@@ -61,6 +66,9 @@ def test_the_molecule_scenario_proves_the_timers_on_two_booted_hosts(
             )
             assert down.id > up.id, host
             assert monitor.token not in output, host
+        relayed = kuma.wait_for_heartbeat(relay_monitor.id, pushed(HeartbeatStatus.UP), timeout=1)
+        assert relayed.msg == "Alertmanager webhook: Watchdog firing (1 alert) via receiver webhook"
+        assert relay_monitor.token not in output
     finally:
-        for monitor in monitors.values():
+        for monitor in [*monitors.values(), relay_monitor]:
             kuma.delete_monitor(monitor.id)
