@@ -27,5 +27,4 @@ changelog: deps
 
 ## The four benchmarks against the real parts; refreshes BENCHMARKS.md, bench/results.json and bench/chart.png.
 bench: deps
-	.venv/bin/pip install -q -r requirements-bench.txt
 	$(PYTHON) bench/run.py
