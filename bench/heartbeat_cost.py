@@ -9,16 +9,13 @@ relay process (this collection's relay, started as its role starts it) is measur
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from bench.measure import interleaved
 from tests.lab import Lab
+from tests.lab.installed import install_core
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CORE_DIR = REPO_ROOT / "plugins" / "module_utils"
 LAUNCHER = """#!/usr/bin/python3 -I
 import sys
 
@@ -38,14 +35,9 @@ GOAL_RATIO = 1.15
 
 def install_program(workdir: Path) -> Path:
     """Lay the program out as the role does: /usr/local/lib/alertmanager-kuma/alertmanager_kuma + launcher."""
-    package = workdir / "lib" / "alertmanager_kuma"
-    package.mkdir(parents=True, exist_ok=True)
-    for source in CORE_DIR.glob("_*.py"):
-        shutil.copy2(source, package / source.name)
-    (package / "__init__.py").write_text("")
-    subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(package)], check=True)
+    lib_dir = install_core(workdir, compile_bytecode=True)
     launcher = workdir / "alertmanager-kuma-heartbeat"
-    launcher.write_text(LAUNCHER.format(lib_dir=package.parent))
+    launcher.write_text(LAUNCHER.format(lib_dir=lib_dir))
     launcher.chmod(0o755)
     return launcher
 

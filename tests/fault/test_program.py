@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import 
 
 from tests.fault.fake_http import FakeServer, json_reply
 from tests.fault.payloads import KUMA_NOT_FOUND, am_alert, serve_alertmanager, serve_kuma
+from tests.lab.installed import install_core
 
-CORE_DIR = Path(_program.__file__).resolve().parent
 PROGRAM = "alertmanager-kuma-heartbeat"
 
 
@@ -129,15 +128,11 @@ def test_the_alertmanager_password_never_reaches_the_log(
 @pytest.fixture
 def installed_program(tmp_path: Path) -> Path:
     """The program as the heartbeat_timer role lays it out: the core's files as a package, and a launcher."""
-    package = tmp_path / "lib" / "alertmanager_kuma"
-    package.mkdir(parents=True)
-    for source in CORE_DIR.glob("_*.py"):
-        shutil.copy(source, package / source.name)
-    (package / "__init__.py").write_text("")
+    lib_dir = install_core(tmp_path)
     launcher = tmp_path / PROGRAM
     launcher.write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(package.parent)!r})\n"
+        f"sys.path.insert(0, {str(lib_dir)!r})\n"
         "from alertmanager_kuma._program import main\n"
         "sys.exit(main())\n"
     )

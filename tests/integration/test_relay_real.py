@@ -4,7 +4,6 @@ real Uptime Kuma: Alertmanager's own notification path, proved end to end."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,25 +11,15 @@ from pathlib import Path
 import pytest
 
 from tests.lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
+from tests.lab.installed import install_core
 from tests.lab.polling import poll_until
 from tests.lab.ports import free_port
 from tests.lab.stack import WATCHDOG_LABELS
 
-CORE_DIR = Path(__file__).resolve().parents[2] / "plugins" / "module_utils"
 RUN_RELAY = (
     "import sys; sys.path.insert(0, sys.argv.pop(1));"
     " from alertmanager_kuma._relay_program import main; sys.exit(main())"
 )
-
-
-def _install_relay(root: Path) -> Path:
-    """The relay's files laid out as the relay role installs them: a package of the core's modules."""
-    package = root / "lib" / "alertmanager_kuma"
-    package.mkdir(parents=True)
-    for source in CORE_DIR.glob("_*.py"):
-        shutil.copy2(source, package / source.name)
-    (package / "__init__.py").write_text("")
-    return package.parent
 
 
 @pytest.fixture
@@ -38,7 +27,7 @@ def relay_factory(tmp_path: Path) -> Iterator:
     started: list[subprocess.Popen] = []
 
     def start(push_url: str) -> tuple[str, Path]:
-        lib = _install_relay(tmp_path / f"relay-{len(started)}")
+        lib = install_core(tmp_path / f"relay-{len(started)}")
         port = free_port()
         settings = tmp_path / f"relay-{len(started)}.json"
         settings.write_text(json.dumps({"listen": f"127.0.0.1:{port}", "push_url": push_url}))

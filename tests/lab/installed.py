@@ -1,0 +1,23 @@
+"""The collection's host-side programs laid out as its roles install them, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+CORE_DIR = Path(__file__).resolve().parents[2] / "plugins" / "module_utils"
+PACKAGE = "alertmanager_kuma"
+
+
+def install_core(root: Path, compile_bytecode: bool = False) -> Path:
+    """Copy the core's modules into ROOT/lib/alertmanager_kuma as a package, as the roles do under
+    /usr/local/lib/alertmanager-kuma; return ROOT/lib, the directory a launcher puts on sys.path."""
+    package = root / "lib" / PACKAGE
+    package.mkdir(parents=True, exist_ok=True)
+    for source in CORE_DIR.glob("_*.py"):
+        shutil.copy2(source, package / source.name)
+    (package / "__init__.py").write_text("")
+    if compile_bytecode:
+        subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(package)], check=True)
+    return package.parent
