@@ -7,6 +7,7 @@ draw bench/chart.png and refresh the table in BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import subprocess
 import sys
@@ -86,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     trials, counts, runs = (1, (1,), 2) if args.smoke else (args.trials, (1, 2, 4), None)
     wanted = [name for name in args.only.split(",") if name]
     results: dict = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
+    previous = REPO_ROOT / "bench" / "results.json"
+    if not args.smoke and set(wanted) != set(ALL) and previous.exists():
+        # A partial run refreshes its own figures and keeps the others of the last full run.
+        results = {**json.loads(previous.read_text()), **results}
     with tempfile.TemporaryDirectory(prefix="alertmanager-kuma-bench-") as tmp, Lab.start(Path(tmp) / "lab") as lab:
         workdir = Path(tmp)
         if "time_to_down" in wanted:
