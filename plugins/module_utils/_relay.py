@@ -15,6 +15,7 @@ import base64
 import hmac
 import json
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,13 @@ from ._transport import Transport
 
 DEFAULT_ROUTE = ""
 MAX_BODY_BYTES = 256 * 1024
+# Alertmanager writes its whole body at once: a client slower than this holds a thread for nothing.
+CLIENT_TIMEOUT_SECONDS = 10
+# The message travels in the push URL's query: a notification of many alerts must not make it too long for Kuma.
+MAX_NAMES_SHOWN = 5
+MAX_MESSAGE_CHARS = 250
+_CONTENT_LENGTH_RE = re.compile(r"^[0-9]{1,12}$")
+_SINGLE_HEADERS = ("authorization", "content-length", "content-type", "transfer-encoding")
 _ROUTE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _LISTEN_RE = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>[0-9]{1,5})$")
 
@@ -74,9 +82,12 @@ class Notification:
         return self.status == "firing" and self.firing > 0
 
     def message(self) -> str:
-        names = ", ".join(self.alertnames) or "no alertname"
+        names = ", ".join(self.alertnames[:MAX_NAMES_SHOWN]) or "no alertname"
+        if len(self.alertnames) > MAX_NAMES_SHOWN:
+            names += f" and {len(self.alertnames) - MAX_NAMES_SHOWN} more"
         count = "1 alert" if self.firing == 1 else f"{self.firing} alerts"
-        return f"Alertmanager webhook: {names} firing ({count}) via receiver {self.receiver}"
+        message = f"Alertmanager webhook: {names} firing ({count}) via receiver {self.receiver}"
+        return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 def _text(option: str, value: Any) -> str | None:
@@ -180,10 +191,16 @@ def parse_notification(body: bytes) -> Notification:
         raise BadRequest(400, "not an Alertmanager webhook notification (version 4)")
     alerts = document.get("alerts")
     status = document.get("status")
-    if status not in ("firing", "resolved") or not isinstance(alerts, list):
-        raise BadRequest(400, "the notification has no status firing/resolved or no alerts list")
-    firing = [alert for alert in alerts if isinstance(alert, dict) and alert.get("status") == "firing"]
-    names = []
+    if status not in ("firing", "resolved") or not isinstance(alerts, list) or not alerts:
+        raise BadRequest(400, "the notification has no status firing/resolved or no alerts")
+    # An alert without a status of its own cannot be counted as firing or resolved: refuse the whole body.
+    if not all(isinstance(alert, dict) and alert.get("status") in ("firing", "resolved") for alert in alerts):
+        raise BadRequest(400, "each alert must be an object with status firing or resolved")
+    receiver = document.get("receiver")
+    if not isinstance(receiver, str):
+        raise BadRequest(400, "the notification names no receiver")
+    firing = [alert for alert in alerts if alert["status"] == "firing"]
+    names: list[str] = []
     for alert in firing:
         labels = alert.get("labels") if isinstance(alert.get("labels"), dict) else {}
         name = str(labels.get("alertname", ""))
@@ -191,7 +208,7 @@ def parse_notification(body: bytes) -> Notification:
             names.append(name)
     return Notification(
         status=status,
-        receiver=str(document.get("receiver", "")),
+        receiver=receiver,
         alertnames=tuple(names),
         firing=len(firing),
         total=len(alerts),
@@ -227,27 +244,29 @@ def handle_post(
     wait: Callable[[float], None],
 ) -> Outcome:
     """One webhook POST, from path and headers to the answer; the body is read only once it is allowed."""
+    # Authentication first: without it, a caller cannot even learn which route names exist.
+    if not _authorized(settings, headers.get("authorization")):
+        return Outcome(401, "authentication required")
     route = (
         path[len("/push/") :] if path.startswith("/push/") else (DEFAULT_ROUTE if path in ("/push", "/push/") else None)
     )
     target = settings.routes.get(route) if route is not None else None
     if target is None:
         return Outcome(404, "no such route")
-    if not _authorized(settings, headers.get("authorization")):
-        return Outcome(401, "authentication required", route)
     if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return Outcome(415, "the body must be application/json", route)
-    try:
-        length = int(headers.get("content-length", ""))
-    except ValueError:
+    content_length = headers.get("content-length", "").strip()
+    if not _CONTENT_LENGTH_RE.match(content_length):
         return Outcome(411, "Content-Length required", route)
-    if length < 0 or length > MAX_BODY_BYTES:
+    length = int(content_length)
+    if length > MAX_BODY_BYTES:
         return Outcome(413, f"the body is larger than {MAX_BODY_BYTES} bytes", route)
     try:
         notification = parse_notification(read_body(length))
     except BadRequest as refused:
         return Outcome(refused.status, refused.reason, route)
     if not notification.is_heartbeat:
+        # 200: Alertmanager counts any other answer as a failed notification, and a resolve is no failure.
         return Outcome(200, "resolved: not a heartbeat, nothing pushed", route)
     try:
         result = push(target, "up", notification.message(), None, transport, settings.timeout, settings.retries, wait)
@@ -266,12 +285,18 @@ def make_server(
     class Handler(BaseHTTPRequestHandler):
         server_version = "alertmanager-kuma-relay"
         sys_version = ""
+        timeout = CLIENT_TIMEOUT_SECONDS
+        # http.server's own refusals (bad request line, headers too long) in plain text too, not its HTML page.
+        error_message_format = "%(code)d %(message)s\n"
+        error_content_type = "text/plain; charset=utf-8"
 
         def _answer(self, outcome: Outcome) -> None:
             body = (outcome.text + "\n").encode("utf-8")
             self.send_response(outcome.status)
             if outcome.status == 401:
                 self.send_header("WWW-Authenticate", "Bearer" if settings.bearer_token else 'Basic realm="relay"')
+            if outcome.status == 405:
+                self.send_header("Allow", "POST")
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -282,10 +307,17 @@ def make_server(
                 f"relay: {self.command} {self.path.split('?')[0]} status={outcome.status} push_host={push_host}"
                 f" pushed={pushed} attempts={outcome.attempts} msg={json.dumps(outcome.text)}"
             )
+            self._log(line)
+
+        def _log(self, line: str) -> None:
             log.write(redact(line, secrets) + "\n")
             log.flush()
 
         def do_POST(self) -> None:
+            # Two of these would leave the relay and a proxy before it to disagree on which one counts.
+            if any(len(self.headers.get_all(name, [])) > 1 for name in _SINGLE_HEADERS):
+                self._answer(Outcome(400, "a header appears more than once"))
+                return
             headers = {key.lower(): value for key, value in self.headers.items()}
             self._answer(handle_post(settings, transport, self.path.split("?")[0], headers, self.rfile.read, wait))
 
@@ -298,9 +330,16 @@ def make_server(
         def _not_allowed(self) -> None:
             self._answer(Outcome(405, "POST Alertmanager's webhook to /push"))
 
-        do_PUT = do_DELETE = do_PATCH = _not_allowed
+        do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
+
+        def log_error(self, format: str, *args: Any) -> None:
+            """What http.server answers or drops by itself (a bad request line, a client too slow): one line too."""
+            self._log(f"relay: refused by the HTTP layer: {format % args}")
 
         def log_message(self, format: str, *args: Any) -> None:
-            """One line per request is written by _answer, with the secrets masked; nothing else."""
+            """One line per request is written by _answer or log_error, with the secrets masked; nothing else."""
 
-    return ThreadingHTTPServer((settings.host, settings.port), Handler)
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+
+    return Server((settings.host, settings.port), Handler)

@@ -5,7 +5,7 @@
 
 Private to the collection (leading underscore). Standard library only. Reads its settings from a JSON file
 (handed over by systemd as a credential), serves until SIGTERM, logs one line per request naming the push
-host only. Exit status 2 for unusable settings.
+host only. Exits 0 when stopped, 1 when it cannot listen, 2 for unusable settings (named, never quoted).
 """
 
 from __future__ import annotations
@@ -19,12 +19,27 @@ import time
 from collections.abc import Sequence
 from typing import IO
 
-from ._relay import make_server, relay_settings_from_options
+from ._relay import RelaySettings, make_server, relay_settings_from_options
 from ._settings import SettingsError
 from ._transport import TransportError, UrllibTransport
 
 PROGRAM = "alertmanager-kuma-relay"
+EXIT_STOPPED = 0
+EXIT_CANNOT_LISTEN = 1
 EXIT_SETTINGS = 2
+
+
+def _load_settings(path: str) -> RelaySettings:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            options = json.load(handle)
+    except OSError as error:
+        raise SettingsError("--settings", f"cannot read the file: {error.strerror}") from None
+    except ValueError:
+        raise SettingsError("--settings", "the file is not valid JSON") from None
+    if not isinstance(options, dict):
+        raise SettingsError("--settings", "the file must hold a JSON object of options")
+    return relay_settings_from_options(options)
 
 
 def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
@@ -32,25 +47,38 @@ def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
         prog=PROGRAM, description="Relay Alertmanager's webhook to an Uptime Kuma push monitor."
     )
     parser.add_argument("--settings", required=True, help="JSON file of the relay's options")
+    parser.add_argument("--validate", action="store_true", help="only validate the settings file, listen to nothing")
     args = parser.parse_args(argv)
     try:
-        with open(args.settings, encoding="utf-8") as handle:
-            settings = relay_settings_from_options(json.load(handle))
+        settings = _load_settings(args.settings)
         transport = UrllibTransport(settings.tls, settings.use_proxy, PROGRAM, needs_tls=settings.needs_tls())
-        server = make_server(settings, transport, log, time.sleep)
-    except (OSError, ValueError) as error:
-        reason = error if isinstance(error, SettingsError) else type(error).__name__
-        log.write(f"{PROGRAM}: invalid settings: {reason}\n")
+    except SettingsError as error:
+        log.write(f"{PROGRAM}: invalid settings: {error}\n")
         return EXIT_SETTINGS
     except TransportError as error:
         log.write(f"{PROGRAM}: invalid settings: {error.reason}\n")
         return EXIT_SETTINGS
-    # shutdown() waits for serve_forever() to return, so it must come from another thread than the one serving.
-    signal.signal(signal.SIGTERM, lambda *_args: threading.Thread(target=server.shutdown).start())
     hosts = ", ".join(sorted({target.host for target in settings.routes.values()}))
+    if args.validate:
+        log.write(f"{PROGRAM}: settings valid, push_host={hosts}\n")
+        return EXIT_STOPPED
+    try:
+        server = make_server(settings, transport, log, time.sleep)
+    except OSError as error:
+        # Port taken, address not on this host, a name that does not resolve: systemd restarts and logs it.
+        reason = (error.strerror or type(error).__name__).lower()
+        log.write(f"{PROGRAM}: cannot listen on {settings.host}:{settings.port}: {reason}\n")
+        return EXIT_CANNOT_LISTEN
+
+    def stop(*_args: object) -> None:
+        # shutdown() waits for serve_forever() to return, so it must come from another thread than the one serving.
+        threading.Thread(target=server.shutdown).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     log.write(f"{PROGRAM}: listening on {settings.host}:{settings.port}, pushing to {hosts}\n")
     log.flush()
     with server:
         server.serve_forever()
     log.write(f"{PROGRAM}: stopped\n")
-    return 0
+    return EXIT_STOPPED

@@ -1,0 +1,107 @@
+"""The relay's program: a settings file in; a refusal naming the problem, or a server that stops on SIGTERM."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _relay_program
+
+from tests.lab.polling import poll_until
+from tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN
+
+PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"
+BEARER = "inB0undBearerXy7"
+
+
+def run_program(tmp_path: Path, content: str, *flags: str) -> tuple[int, str]:
+    settings_file = tmp_path / "relay.json"
+    settings_file.write_text(content)
+    log = io.StringIO()
+    code = _relay_program.main(["--settings", str(settings_file), *flags], log=log)
+    return code, log.getvalue()
+
+
+def test_validate_accepts_good_settings_naming_the_push_host_only(tmp_path: Path) -> None:
+    code, logged = run_program(tmp_path, json.dumps({"push_url": PUSH_URL, "auth_bearer_token": BEARER}), "--validate")
+
+    assert code == 0
+    assert logged == f"alertmanager-kuma-relay: settings valid, push_host={KUMA_HOST}\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "--settings: the file is not valid JSON"),
+        (json.dumps([PUSH_URL]), "--settings: the file must hold a JSON object of options"),
+        (json.dumps({"push_url": PUSH_URL + "/extra"}), "push_url: must be a Kuma push URL"),
+        (json.dumps({"push_url": PUSH_URL, "timeout": -1}), "timeout: must be a number"),
+        (json.dumps({"push_url": PUSH_URL, "auth_bearer_token": BEARER, "auth_username": "am"}), "auth_password:"),
+        (json.dumps({"push_url": PUSH_URL, "ca_path": "/nonexistent/ca.pem"}), "ca_path"),
+    ],
+)
+def test_unusable_settings_exit_2_naming_the_problem_and_no_secret(tmp_path: Path, content: str, problem: str) -> None:
+    for flags in ((), ("--validate",)):
+        code, logged = run_program(tmp_path, content, *flags)
+
+        assert code == _relay_program.EXIT_SETTINGS
+        assert logged.startswith("alertmanager-kuma-relay: invalid settings: ")
+        assert problem in logged
+        assert TOKEN not in logged and BEARER not in logged
+
+
+def test_a_missing_settings_file_exits_2(tmp_path: Path) -> None:
+    log = io.StringIO()
+
+    code = _relay_program.main(["--settings", str(tmp_path / "absent.json")], log=log)
+
+    assert code == _relay_program.EXIT_SETTINGS
+    assert "--settings: cannot read the file: No such file or directory" in log.getvalue()
+
+
+def test_a_taken_port_exits_1_saying_where_it_could_not_listen(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, logged = run_program(tmp_path, json.dumps({"push_url": PUSH_URL, "listen": f"127.0.0.1:{port}"}))
+
+    assert code == _relay_program.EXIT_CANNOT_LISTEN
+    assert logged == f"alertmanager-kuma-relay: cannot listen on 127.0.0.1:{port}: address already in use\n"
+
+
+def test_the_program_serves_until_sigterm_then_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings_file = tmp_path / "relay.json"
+    settings_file.write_text(json.dumps({"push_url": PUSH_URL, "listen": f"127.0.0.1:{port}"}))
+    handlers: dict[int, object] = {}
+    # The handlers are the program's to install; record them instead of replacing pytest's own.
+    monkeypatch.setattr(_relay_program.signal, "signal", lambda number, handler: handlers.setdefault(number, handler))
+    log = io.StringIO()
+    codes: list[int] = []
+    serving = threading.Thread(
+        target=lambda: codes.append(_relay_program.main(["--settings", str(settings_file)], log))
+    )
+    serving.start()
+    try:
+        poll_until(lambda: "listening on" in log.getvalue(), timeout=10, describe_failure=log.getvalue)
+        assert requests.get(f"http://127.0.0.1:{port}/-/healthy", timeout=5).text == "OK\n"
+    finally:
+        handlers[signal.SIGTERM](signal.SIGTERM, None)
+        serving.join(timeout=10)
+
+    assert codes == [0]
+    assert set(handlers) == {signal.SIGTERM, signal.SIGINT}
+    lines = log.getvalue().splitlines()
+    assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{port}, pushing to {KUMA_HOST}"
+    assert lines[1].startswith("relay: GET /-/healthy status=200")
+    assert lines[-1] == "alertmanager-kuma-relay: stopped"
+    assert TOKEN not in log.getvalue()
