@@ -17,10 +17,17 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay 
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import UrllibTransport
 
+# Runs the relay program from a package directory laid out as the roles install it (argv[1]), as its launcher does.
+RUN_RELAY = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1));"
+    " from alertmanager_kuma._relay_program import main; sys.exit(main())"
+)
+
 
 @dataclass
 class RunningRelay:
     url: str
+    address: tuple[str, int]
     log: io.StringIO
     waits: list[float] = field(default_factory=list)
 
@@ -36,10 +43,12 @@ def running_relay(**options: Any) -> Iterator[RunningRelay]:
     log = io.StringIO()
     waits: list[float] = []
     server = make_server(settings, UrllibTransport(settings.tls, needs_tls=False), log, waits.append)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the next poll, 0.5 s by default, in every test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        yield RunningRelay(f"http://127.0.0.1:{server.server_address[1]}", log, waits)
+        host, port = server.server_address[:2]
+        yield RunningRelay(f"http://{f'[{host}]' if ':' in host else host}:{port}", (host, port), log, waits)
     finally:
         server.shutdown()
         server.server_close()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import base64
+import json
+import signal
+import socket
+import subprocess
+from pathlib import Path
 
 import pytest
 import requests
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _relay
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import (
     MAX_BODY_BYTES,
     relay_settings_from_options,
@@ -14,7 +20,9 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settin
 
 from tests.fault.fake_http import FakeServer, Reply, json_reply, refused_url
 from tests.fault.payloads import KUMA_NOT_FOUND, serve_kuma
-from tests.fault.relay_runner import running_relay, watchdog_alert, webhook
+from tests.fault.relay_runner import RUN_RELAY, running_relay, watchdog_alert, webhook
+from tests.lab.installed import install_core
+from tests.lab.polling import poll_until
 
 
 def _pushes(kuma: FakeServer, token: str):
@@ -179,3 +187,126 @@ def test_bad_relay_settings_are_refused_by_name(options: dict, named: str) -> No
         relay_settings_from_options(options)
 
     assert refused.value.option == named
+
+
+def test_with_auth_configured_an_unknown_route_is_a_401_not_a_404(kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url, auth_bearer_token="s3cretBearer") as relay:
+        answer = relay.post(webhook(), path="/push/guess")
+
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == "Bearer"
+    assert kuma.received == []
+
+
+def test_a_chunked_body_without_content_length_is_a_411_and_pushes_nothing(kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url) as relay:
+        # A generator body makes requests send Transfer-Encoding: chunked, without Content-Length.
+        body = iter([json.dumps(webhook()).encode()])
+        answer = requests.post(relay.url + "/push", data=body, headers={"Content-Type": "application/json"}, timeout=10)
+
+    assert answer.status_code == 411
+    assert kuma.received == []
+
+
+def test_the_relay_listens_on_ipv6_loopback(kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url, listen="[::1]:0") as relay:
+        answer = relay.post(webhook())
+
+    assert relay.url.startswith("http://[::1]:")
+    assert answer.status_code == 200
+    assert len(_pushes(kuma, token)) == 1
+
+
+def test_a_client_that_stalls_mid_body_is_dropped_and_others_are_served_meanwhile(
+    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_relay, "CLIENT_TIMEOUT_SECONDS", 1)
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url) as relay, socket.create_connection(relay.address, timeout=10) as stalled:
+        body = json.dumps(webhook()).encode()
+        head = (
+            f"POST /push HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        )
+        stalled.sendall(head.encode() + b"\r\n" + body[:10])
+
+        assert relay.post(webhook()).status_code == 200
+        # Dropped by the relay: the read ends, without an answer, once the client timeout has passed.
+        assert stalled.recv(1024) == b""
+
+    assert len(_pushes(kuma, token)) == 1
+    assert "relay: refused by the HTTP layer: Request timed out" in relay.log.getvalue()
+
+
+def test_the_installed_relay_logs_one_line_per_request_without_the_token_and_stops_on_sigterm(
+    tmp_path: Path, kuma: FakeServer, token: str
+) -> None:
+    lib_dir = install_core(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings_file = tmp_path / "relay.json"
+    push_url = serve_kuma(kuma, token, json_reply({"ok": True}), json_reply(KUMA_NOT_FOUND, status=404))
+    settings_file.write_text(json.dumps({"listen": f"127.0.0.1:{port}", "push_url": push_url}))
+    log_file = tmp_path / "relay.log"
+    with log_file.open("w") as log:
+        # -I: isolated, as the role's launcher runs, so nothing of this checkout or venv leaks in.
+        process = subprocess.Popen(
+            ["/usr/bin/python3", "-I", "-c", RUN_RELAY, str(lib_dir), "--settings", str(settings_file)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        poll_until(lambda: "listening on" in log_file.read_text(), timeout=10, describe_failure=log_file.read_text)
+        relay_url = f"http://127.0.0.1:{port}"
+        sent = {"Content-Type": "application/json"}
+        answers = [requests.post(relay_url + "/push", json=webhook(), headers=sent, timeout=10) for _ in range(2)]
+        answers.append(requests.get(relay_url + "/push", timeout=10))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=10)
+
+    assert [answer.status_code for answer in answers] == [200, 502, 405]
+    assert code == 0
+    lines = log_file.read_text().splitlines()
+    assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{port}, pushing to {kuma.host}"
+    assert [line.split(" status=")[0] for line in lines[1:4]] == ["relay: POST /push"] * 2 + ["relay: GET /push"]
+    assert all(f"push_host={kuma.host}" in line for line in lines[1:3])
+    assert lines[4:] == ["alertmanager-kuma-relay: stopped"]
+    assert token not in log_file.read_text()
+
+
+def test_a_secret_a_client_puts_in_the_request_line_is_masked_in_the_log(kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url, auth_bearer_token="s3cretBearer") as relay:
+        assert requests.get(f"{relay.url}/api/push/{token}", timeout=5).status_code == 405
+        assert relay.post(webhook(), path=f"/push/s3cretBearer?token={token}").status_code == 401
+        with socket.create_connection(relay.address, timeout=10) as raw:
+            raw.sendall(f"BREW /{token} HTCPCP/1.0\r\n\r\n".encode())
+            assert b"400" in raw.recv(1024)
+
+    log = relay.log.getvalue()
+    assert len(log.splitlines()) == 3
+    assert token not in log and "s3cretBearer" not in log
+    assert "********" in log
+
+
+def test_other_methods_are_a_405_naming_post_and_a_doubled_header_is_a_400(kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url) as relay:
+        answers = [requests.request(method, relay.url + "/push", timeout=5) for method in ("PUT", "DELETE", "OPTIONS")]
+        with socket.create_connection(relay.address, timeout=10) as raw:
+            body = json.dumps(webhook()).encode()
+            raw.sendall(
+                b"POST /push HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\nContent-Length: 2\r\n\r\n".encode()
+                + body
+            )
+            doubled = raw.recv(1024)
+
+    assert [answer.status_code for answer in answers] == [405, 405, 405]
+    assert all(answer.headers["Allow"] == "POST" for answer in answers)
+    assert doubled.startswith(b"HTTP/1.0 400 ")
+    assert kuma.received == []

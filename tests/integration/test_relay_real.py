@@ -10,16 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.fault.relay_runner import RUN_RELAY
 from tests.lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
 from tests.lab.installed import install_core
 from tests.lab.polling import poll_until
 from tests.lab.ports import free_port
 from tests.lab.stack import WATCHDOG_LABELS
-
-RUN_RELAY = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1));"
-    " from alertmanager_kuma._relay_program import main; sys.exit(main())"
-)
 
 
 @pytest.fixture
