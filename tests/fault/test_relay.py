@@ -262,7 +262,9 @@ def test_the_installed_relay_logs_one_line_per_request_without_the_token_and_sto
         poll_until(lambda: "listening on" in log_file.read_text(), timeout=10, describe_failure=log_file.read_text)
         relay_url = f"http://127.0.0.1:{port}"
         sent = {"Content-Type": "application/json"}
-        answers = [requests.post(relay_url + "/push", json=webhook(), headers=sent, timeout=10) for _ in range(2)]
+        answers = [
+            requests.post(relay_url + "/push", json=webhook(), headers=sent, timeout=10) for _attempt in range(2)
+        ]
         answers.append(requests.get(relay_url + "/push", timeout=10))
     finally:
         process.send_signal(signal.SIGTERM)

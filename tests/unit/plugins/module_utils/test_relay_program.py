@@ -84,7 +84,7 @@ def test_the_program_serves_until_sigterm_then_exits_0(tmp_path: Path, monkeypat
     settings_file.write_text(json.dumps({"push_url": PUSH_URL, "listen": f"127.0.0.1:{port}"}))
     handlers: dict[int, object] = {}
     # The handlers are the program's to install; record them instead of replacing pytest's own.
-    monkeypatch.setattr(_relay_program.signal, "signal", lambda number, handler: handlers.setdefault(number, handler))
+    monkeypatch.setattr(_relay_program.signal, "signal", handlers.setdefault)
     log = io.StringIO()
     codes: list[int] = []
     serving = threading.Thread(
