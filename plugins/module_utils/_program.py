@@ -19,7 +19,7 @@ from typing import IO
 
 from ._heartbeat import HeartbeatResult, run_heartbeat
 from ._redact import redact
-from ._settings import HeartbeatSettings, SettingsError, settings_from_options
+from ._settings import HeartbeatSettings, SettingsError, read_options_file, settings_from_options
 from ._transport import TransportError, UrllibTransport
 from ._verdict import UP
 
@@ -31,16 +31,7 @@ PROGRAM = "alertmanager-kuma-heartbeat"
 
 
 def _load_settings(path: str) -> HeartbeatSettings:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            options = json.load(handle)
-    except OSError as error:
-        raise SettingsError("--settings", f"cannot read the file: {error.strerror}") from None
-    except ValueError:
-        raise SettingsError("--settings", "the file is not valid JSON") from None
-    if not isinstance(options, dict):
-        raise SettingsError("--settings", "the file must hold a JSON object of options")
-    return settings_from_options(options)
+    return settings_from_options(read_options_file(path))
 
 
 def log_line(result: HeartbeatResult) -> str:

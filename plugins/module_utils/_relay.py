@@ -23,7 +23,7 @@ from typing import IO, Any, Callable
 
 from ._kuma import PushError, push
 from ._redact import redact
-from ._settings import PushTarget, SettingsError, TlsOptions, parse_push_url
+from ._settings import PushTarget, SettingsError, TlsOptions, parse_push_url, refuse_unknown
 from ._transport import Transport
 
 DEFAULT_ROUTE = ""
@@ -143,9 +143,7 @@ def relay_settings_from_options(options: Mapping[str, Any]) -> RelaySettings:
         "ca_path",
         "use_proxy",
     }
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise SettingsError(unknown[0], "is not a known option")
+    refuse_unknown(options, known)
     listen = _LISTEN_RE.match(str(options.get("listen") or "127.0.0.1:8081"))
     if not listen or not 0 <= int(listen.group("port")) < 65536:
         raise SettingsError("listen", "must be host:port, such as 127.0.0.1:8081")

@@ -11,7 +11,6 @@ host only. Exits 0 when stopped, 1 when it cannot listen, 2 for unusable setting
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
@@ -20,7 +19,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from ._relay import RelaySettings, make_server, relay_settings_from_options
-from ._settings import SettingsError
+from ._settings import SettingsError, read_options_file
 from ._transport import TransportError, UrllibTransport
 
 PROGRAM = "alertmanager-kuma-relay"
@@ -30,16 +29,7 @@ EXIT_SETTINGS = 2
 
 
 def _load_settings(path: str) -> RelaySettings:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            options = json.load(handle)
-    except OSError as error:
-        raise SettingsError("--settings", f"cannot read the file: {error.strerror}") from None
-    except ValueError:
-        raise SettingsError("--settings", "the file is not valid JSON") from None
-    if not isinstance(options, dict):
-        raise SettingsError("--settings", "the file must hold a JSON object of options")
-    return relay_settings_from_options(options)
+    return relay_settings_from_options(read_options_file(path))
 
 
 def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:

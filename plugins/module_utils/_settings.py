@@ -8,6 +8,7 @@ Private to the collection (leading underscore). Standard library only.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -169,6 +170,26 @@ def _optional_text(option: str, value: Any) -> str | None:
     return value
 
 
+def refuse_unknown(options: Mapping[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise SettingsError(unknown[0], "is not a known option")
+
+
+def read_options_file(path: str) -> dict[str, Any]:
+    """A program's options from its JSON settings file; errors name --settings and never quote the file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            options = json.load(handle)
+    except OSError as error:
+        raise SettingsError("--settings", f"cannot read the file: {error.strerror}") from None
+    except ValueError:
+        raise SettingsError("--settings", "the file is not valid JSON") from None
+    if not isinstance(options, dict):
+        raise SettingsError("--settings", "the file must hold a JSON object of options")
+    return options
+
+
 def settings_from_options(options: Mapping[str, Any]) -> HeartbeatSettings:
     """Validate raw options (module parameters or the program's JSON file) into settings."""
     known = {
@@ -189,9 +210,7 @@ def settings_from_options(options: Mapping[str, Any]) -> HeartbeatSettings:
         "alertmanager_password",
         "alertmanager_bearer_token",
     }
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise SettingsError(unknown[0], "is not a known option")
+    refuse_unknown(options, known)
     on_failure = options.get("on_failure") or "down"
     if on_failure not in ON_FAILURE_CHOICES:
         raise SettingsError("on_failure", f"must be one of {', '.join(ON_FAILURE_CHOICES)}, got {on_failure!r}")
