@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.measure import interleaved
 from tests.lab import Lab
-from tests.lab.installed import install_core
+from tests.lab.installed import install_core, relay_command
 from tests.lab.polling import poll_until
 from tests.lab.ports import free_port
 
@@ -45,12 +45,6 @@ def install_program(workdir: Path) -> Path:
     return launcher
 
 
-RUN_RELAY = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1));"
-    " from alertmanager_kuma._relay_program import main; sys.exit(main())"
-)
-
-
 def relay_resident_kib(lib_dir: Path, workdir: Path, push_url: str) -> int:
     """What a resident relay (this collection's, idle after start) holds in memory all the time: VmRSS."""
     settings = workdir / "relay.json"
@@ -58,7 +52,7 @@ def relay_resident_kib(lib_dir: Path, workdir: Path, push_url: str) -> int:
     log = workdir / "relay.log"
     with log.open("w") as output:
         relay = subprocess.Popen(
-            ["/usr/bin/python3", "-I", "-c", RUN_RELAY, str(lib_dir), "--settings", str(settings)],
+            relay_command(lib_dir, settings),
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -17,12 +17,6 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay 
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import UrllibTransport
 
-# Runs the relay program from a package directory laid out as the roles install it (argv[1]), as its launcher does.
-RUN_RELAY = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1));"
-    " from alertmanager_kuma._relay_program import main; sys.exit(main())"
-)
-
 
 @dataclass
 class RunningRelay:

@@ -20,8 +20,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settin
 
 from tests.fault.fake_http import FakeServer, Reply, json_reply, refused_url
 from tests.fault.payloads import KUMA_NOT_FOUND, serve_kuma
-from tests.fault.relay_runner import RUN_RELAY, running_relay, watchdog_alert, webhook
-from tests.lab.installed import install_core
+from tests.fault.relay_runner import running_relay, watchdog_alert, webhook
+from tests.lab.installed import install_core, relay_command
 from tests.lab.polling import poll_until
 
 
@@ -254,7 +254,7 @@ def test_the_installed_relay_logs_one_line_per_request_without_the_token_and_sto
     with log_file.open("w") as log:
         # -I: isolated, as the role's launcher runs, so nothing of this checkout or venv leaks in.
         process = subprocess.Popen(
-            ["/usr/bin/python3", "-I", "-c", RUN_RELAY, str(lib_dir), "--settings", str(settings_file)],
+            relay_command(lib_dir, settings_file),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fault.relay_runner import RUN_RELAY
 from tests.lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
-from tests.lab.installed import install_core
+from tests.lab.installed import install_core, relay_command
 from tests.lab.polling import poll_until
 from tests.lab.ports import free_port
 from tests.lab.stack import WATCHDOG_LABELS
@@ -29,7 +28,7 @@ def relay_factory(tmp_path: Path) -> Iterator:
         settings.write_text(json.dumps({"listen": f"127.0.0.1:{port}", "push_url": push_url}))
         log = tmp_path / f"relay-{len(started)}.log"
         process = subprocess.Popen(
-            ["/usr/bin/python3", "-I", "-c", RUN_RELAY, str(lib), "--settings", str(settings)],
+            relay_command(lib, settings),
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )

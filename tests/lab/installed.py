@@ -21,3 +21,13 @@ def install_core(root: Path, compile_bytecode: bool = False) -> Path:
     if compile_bytecode:
         subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(package)], check=True)
     return package.parent
+
+
+_RUN_RELAY = (
+    f"import sys; sys.path.insert(0, sys.argv.pop(1)); from {PACKAGE}._relay_program import main; sys.exit(main())"
+)
+
+
+def relay_command(lib_dir: Path, settings: Path) -> list[str]:
+    """The relay from an install_core() layout, run as its launcher runs it (python3 -I)."""
+    return ["/usr/bin/python3", "-I", "-c", _RUN_RELAY, str(lib_dir), "--settings", str(settings)]
