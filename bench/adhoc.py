@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bench.measure import interleaved
-from tests.lab import Lab
+from lab import Lab
 
 ANSIBLE = str(Path(sys.executable).parent / "ansible")
 GOAL_RATIO = 1.2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.fleet import Fleet
+from lab.fleet import Fleet
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")

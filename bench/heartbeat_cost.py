@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from bench.measure import interleaved
-from tests.lab import Lab
-from tests.lab.installed import install_core, relay_command
-from tests.lab.polling import poll_until
-from tests.lab.ports import free_port
+from lab import Lab
+from lab.installed import install_core, relay_command
+from lab.polling import poll_until
+from lab.ports import free_port
 
 LAUNCHER = """#!/usr/bin/python3 -I
 import sys

@@ -21,9 +21,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench import adhoc, fleet_deploy, heartbeat_cost, report, time_to_down  # noqa: E402
-from tests.fleet import Fleet  # noqa: E402
-from tests.lab import Kuma, Lab, start_alerting_pair  # noqa: E402
-from tests.lab.collection import link_checkout_as_collection  # noqa: E402
+from lab import Kuma, Lab, start_alerting_pair  # noqa: E402
+from lab.collection import link_checkout_as_collection  # noqa: E402
+from lab.fleet import Fleet  # noqa: E402
 
 ALL = ("time_to_down", "heartbeat_cost", "fleet_deploy", "adhoc")
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")

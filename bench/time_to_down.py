@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.lab import AlertingPair, HeartbeatStatus, Kuma, PushMonitor, pushed
-from tests.lab.stack import WATCHDOG_LABELS
+from lab import AlertingPair, HeartbeatStatus, Kuma, PushMonitor, pushed
+from lab.stack import WATCHDOG_LABELS
 
 INTERVAL_S = 10
 KUMA_INTERVAL_S = 20  # Kuma's shortest push-monitor interval

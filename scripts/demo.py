@@ -17,12 +17,12 @@ import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# First, always: scripts/lab.py sits beside the script that Python puts on sys.path, and `lab` must be the package.
+sys.path.insert(0, str(REPO_ROOT))
 
-from tests.lab import Heartbeat, HeartbeatStatus, Lab, pushed  # noqa: E402
-from tests.lab.collection import link_checkout_as_collection  # noqa: E402
-from tests.lab.stack import WATCHDOG_LABELS  # noqa: E402
+from lab import Heartbeat, HeartbeatStatus, Lab, pushed  # noqa: E402
+from lab.collection import link_checkout_as_collection  # noqa: E402
+from lab.stack import WATCHDOG_LABELS  # noqa: E402
 
 ANSIBLE = Path(sys.executable).parent / "ansible"
 

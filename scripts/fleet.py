@@ -16,10 +16,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# First, always: scripts/lab.py sits beside the script that Python puts on sys.path, and `lab` must be the package.
+sys.path.insert(0, str(REPO_ROOT))
 
-from tests.fleet.host import BootedHost, Fleet, boot_host, ensure_identity  # noqa: E402
+from lab.fleet.host import BootedHost, Fleet, boot_host, ensure_identity  # noqa: E402
 
 FIRST_ADDRESS = 11
 

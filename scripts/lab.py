@@ -18,11 +18,11 @@ import threading
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# First, always: scripts/lab.py sits beside the script that Python puts on sys.path, and `lab` must be the package.
+sys.path.insert(0, str(REPO_ROOT))
 
-from tests.lab import Lab  # noqa: E402 - importable only once the repository root is on sys.path
-from tests.lab.paths import INSTALL_HINT, lab_cache, missing_alerting_parts, missing_kuma_parts  # noqa: E402
+from lab import Lab  # noqa: E402 - importable only once the repository root is on sys.path
+from lab.paths import INSTALL_HINT, lab_cache, missing_alerting_parts, missing_kuma_parts  # noqa: E402
 
 # Only what a previous `up` created is removed, never anything else in the work dir.
 RUN_ENTRIES = ("alertmanager", "prometheus", "kuma", "lab.json")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.lab.collection import link_checkout_as_collection
+from lab.collection import link_checkout_as_collection
 
 link_checkout_as_collection()

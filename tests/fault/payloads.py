@@ -1,4 +1,4 @@
-"""What Alertmanager 0.25 and Uptime Kuma answer, in the shapes of tests/lab's real servers, for fakes and stubs."""
+"""What Alertmanager 0.25 and Uptime Kuma answer, in the shapes of the lab's real servers, for fakes and stubs."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _program
 
+from lab.installed import install_core
 from tests.fault.fake_http import FakeServer, json_reply
 from tests.fault.payloads import KUMA_NOT_FOUND, am_alert, serve_alertmanager, serve_kuma
-from tests.lab.installed import install_core
 
 PROGRAM = "alertmanager-kuma-heartbeat"
 

@@ -18,11 +18,11 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay 
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import SettingsError
 
+from lab.installed import install_core, relay_command
+from lab.polling import poll_until
 from tests.fault.fake_http import FakeServer, Reply, json_reply, refused_url
 from tests.fault.payloads import KUMA_NOT_FOUND, serve_kuma
 from tests.fault.relay_runner import running_relay, watchdog_alert, webhook
-from tests.lab.installed import install_core, relay_command
-from tests.lab.polling import poll_until
 
 
 def _pushes(kuma: FakeServer, token: str):

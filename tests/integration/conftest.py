@@ -1,4 +1,4 @@
-"""Fixtures that start the real lab servers (tests/lab) for the integration tests, and stop them by PID.
+"""Fixtures that start the real lab servers (lab/) for the integration tests, and stop them by PID.
 
 Session-wide: `kuma`, and `alertmanager` fed by `prometheus` with the Watchdog already active (both from
 `alerting_pair`). Per test: `push_monitor`, a fresh Kuma push monitor, and `spare_alertmanager`, a factory
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab import (
+from lab import (
     AlertingPair,
     AlertingPairFactory,
     Alertmanager,
@@ -22,7 +22,7 @@ from tests.lab import (
     PushMonitor,
     start_alerting_pair,
 )
-from tests.lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
+from lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
 
 INTEGRATION_DIR = Path(__file__).resolve().parent
 KUMA_NAME_LIMIT = 150

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lab import Alertmanager, HeartbeatStatus, Kuma, PushMonitor, pushed
+from lab.stack import WATCHDOG_LABELS
 from tests.integration.ansible_runner import adhoc, playbook
-from tests.lab import Alertmanager, HeartbeatStatus, Kuma, PushMonitor, pushed
-from tests.lab.stack import WATCHDOG_LABELS
 
 UP, DOWN = HeartbeatStatus.UP, HeartbeatStatus.DOWN
 

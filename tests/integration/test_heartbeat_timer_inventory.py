@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.fleet import Fleet
+from lab.fleet import Fleet
 from tests.integration.ansible_runner import run
 
 pytestmark = pytest.mark.fleet

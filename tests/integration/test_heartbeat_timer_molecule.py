@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab import AlertmanagerConfig, HeartbeatStatus, Kuma, pushed
+from lab import AlertmanagerConfig, HeartbeatStatus, Kuma, pushed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOSTS = ("host-a", "host-b")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.lab import (
+from lab import (
     WATCHDOG_LABELS,
     AlertingPairFactory,
     Alertmanager,

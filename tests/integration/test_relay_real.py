@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
-from tests.lab.installed import install_core, relay_command
-from tests.lab.polling import poll_until
-from tests.lab.ports import free_port
-from tests.lab.stack import WATCHDOG_LABELS
+from lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
+from lab.installed import install_core, relay_command
+from lab.polling import poll_until
+from lab.ports import free_port
+from lab.stack import WATCHDOG_LABELS
 
 
 @pytest.fixture

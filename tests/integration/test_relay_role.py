@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lab.installed import install_core
 from tests.integration.ansible_runner import BIN_DIR, Run, run
-from tests.lab.installed import install_core
 
 ROLE_DIR = Path(__file__).resolve().parents[2] / "roles" / "relay"
 TOKEN = "r0leTokenQx7Zr2m"

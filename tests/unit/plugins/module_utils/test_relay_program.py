@@ -13,7 +13,7 @@ import pytest
 import requests
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _relay_program
 
-from tests.lab.polling import poll_until
+from lab.polling import poll_until
 from tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN
 
 PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"

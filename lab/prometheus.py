@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.lab.paths import PROMETHEUS_BINARY
-from tests.lab.ports import LOOPBACK, free_port
-from tests.lab.process import ManagedProcess
+from lab.paths import PROMETHEUS_BINARY
+from lab.ports import LOOPBACK, free_port
+from lab.process import ManagedProcess
 
 WATCHDOG_RULES = {
     "groups": [

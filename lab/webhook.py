@@ -8,8 +8,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.lab.polling import poll_until
-from tests.lab.ports import LOOPBACK
+from lab.polling import poll_until
+from lab.ports import LOOPBACK
 
 Notification = dict[str, Any]
 

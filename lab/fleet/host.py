@@ -11,8 +11,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fleet.rootfs import cached_rootfs
-from tests.lab.polling import poll_until
+from lab.fleet.rootfs import cached_rootfs
+from lab.polling import poll_until
 
 BOOT_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.lab.paths import lab_cache
+from lab.paths import lab_cache
 
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"

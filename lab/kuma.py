@@ -13,10 +13,10 @@ from pathlib import Path
 
 from uptime_kuma_api import MonitorType, UptimeKumaApi
 
-from tests.lab.paths import kuma_server_dir
-from tests.lab.polling import poll_until
-from tests.lab.ports import LOOPBACK, free_port
-from tests.lab.process import ManagedProcess
+from lab.paths import kuma_server_dir
+from lab.polling import poll_until
+from lab.ports import LOOPBACK, free_port
+from lab.process import ManagedProcess
 
 # Kuma writes this row itself when no push came within the monitor's interval: it is not a push.
 NO_PUSH_MSG = "No heartbeat in the time window"

@@ -11,10 +11,10 @@ from typing import Any
 
 import requests
 
-from tests.lab.paths import ALERTMANAGER_BINARY
-from tests.lab.polling import poll_until
-from tests.lab.ports import LOOPBACK, free_port, free_ports
-from tests.lab.process import ManagedProcess
+from lab.paths import ALERTMANAGER_BINARY
+from lab.polling import poll_until
+from lab.ports import LOOPBACK, free_port, free_ports
+from lab.process import ManagedProcess
 
 Alert = dict[str, Any]
 API_TIMEOUT = 5.0
@@ -176,7 +176,7 @@ class Alertmanager:
             ],
             "startsAt": _rfc3339(now),
             "endsAt": _rfc3339(now + duration),
-            "createdBy": "tests.lab",
+            "createdBy": "lab",
             "comment": comment,
         }
         response = requests.post(f"{self.url}/api/v2/silences", json=silence, timeout=API_TIMEOUT)

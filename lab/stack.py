@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tests.lab.alertmanager import Alertmanager, AlertmanagerConfig
-from tests.lab.kuma import Kuma
-from tests.lab.prometheus import Prometheus
+from lab.alertmanager import Alertmanager, AlertmanagerConfig
+from lab.kuma import Kuma
+from lab.prometheus import Prometheus
 
 WATCHDOG_LABELS = {"alertname": "Watchdog"}
 WATCHDOG_TIMEOUT = 30.0

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-CORE_DIR = Path(__file__).resolve().parents[2] / "plugins" / "module_utils"
+CORE_DIR = Path(__file__).resolve().parents[1] / "plugins" / "module_utils"
 PACKAGE = "alertmanager_kuma"
 
 
