@@ -15,10 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from lab import AlertingPair, HeartbeatStatus, Kuma, PushMonitor, pushed
-from lab.stack import WATCHDOG_LABELS
+from lab.stack import WATCHDOG_MATCH
 
 INTERVAL_S = 10
 KUMA_INTERVAL_S = 20  # Kuma's shortest push-monitor interval
@@ -39,7 +38,7 @@ def _kill_alertmanager(pair: AlertingPair) -> None:
 
 def _restart_alertmanager(pair: AlertingPair, _token: object) -> None:
     pair.alertmanager.process.start()
-    pair.alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=60)
+    pair.alertmanager.wait_for_alert(WATCHDOG_MATCH, timeout=60)
 
 
 def _kill_prometheus(pair: AlertingPair) -> None:
@@ -48,16 +47,16 @@ def _kill_prometheus(pair: AlertingPair) -> None:
 
 def _restart_prometheus(pair: AlertingPair, _token: object) -> None:
     pair.prometheus.process.start()
-    pair.alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=60)
+    pair.alertmanager.wait_for_alert(WATCHDOG_MATCH, timeout=60)
 
 
 def _silence(pair: AlertingPair) -> str:
-    return pair.alertmanager.silence(WATCHDOG_LABELS)
+    return pair.alertmanager.silence(WATCHDOG_MATCH)
 
 
 def _unsilence(pair: AlertingPair, silence_id: object) -> None:
     pair.alertmanager.expire_silence(str(silence_id))
-    pair.alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=60)
+    pair.alertmanager.wait_for_alert(WATCHDOG_MATCH, timeout=60)
 
 
 FAILURES = (
@@ -136,7 +135,3 @@ def checks(alertmanager_url: str, ours: PushMonitor, original: PushMonitor) -> l
         dict(common, name="ours", push_url=ours.push_url, on_failure="down"),
         dict(common, name="original", push_url=original.push_url, on_failure="skip"),
     ]
-
-
-def workdir_for(root: Path) -> Path:
-    return root / "time-to-down"

@@ -59,7 +59,7 @@ def _label_filters(labels: Mapping[str, str] | None) -> list[str]:
 
 
 class Alertmanager:
-    """One Alertmanager node. Single node unless `cluster_port` is given (see `start_alertmanager_pair`)."""
+    """One Alertmanager node. Single node unless `cluster_port` is given (see `start_alertmanager_cluster`)."""
 
     def __init__(
         self,
@@ -105,12 +105,6 @@ class Alertmanager:
     def restart(self) -> None:
         """Stop and start on the same port; silences and alerts survive in the storage directory."""
         self.process.restart()
-
-    def reconfigure(self, config: AlertmanagerConfig) -> None:
-        """Write a new configuration and make the running server reload it."""
-        self.config = config
-        self.config_path.write_text(config.render())
-        requests.post(f"{self.url}/-/reload", timeout=API_TIMEOUT).raise_for_status()
 
     def status(self) -> dict[str, Any]:
         response = requests.get(f"{self.url}/api/v2/status", timeout=API_TIMEOUT)
@@ -197,10 +191,10 @@ def _cluster_settled(cluster: Mapping[str, Any], size: int) -> bool:
     return cluster.get("status") == "ready" and len(cluster.get("peers") or []) == size
 
 
-def start_alertmanager_pair(
+def start_alertmanager_cluster(
     workdir: Path, config: AlertmanagerConfig | None = None, *, settle_timeout: float = 30.0
 ) -> tuple[Alertmanager, Alertmanager]:
-    """Start two Alertmanagers gossiping on loopback as an HA pair; return once both say the cluster is ready."""
+    """Start a cluster of two Alertmanagers gossiping on loopback (an HA pair); return once it is ready."""
     first_cluster, second_cluster = free_ports(2, also_udp=True)
     # A node settles after a few stable checks at ten gossip intervals each: 100 ms keeps that to seconds.
     fast_gossip = ("--cluster.gossip-interval=100ms",)

@@ -12,7 +12,7 @@ from lab.alertmanager import Alertmanager, AlertmanagerConfig
 from lab.kuma import Kuma
 from lab.prometheus import Prometheus
 
-WATCHDOG_LABELS = {"alertname": "Watchdog"}
+WATCHDOG_MATCH = {"alertname": "Watchdog"}
 WATCHDOG_TIMEOUT = 30.0
 
 
@@ -44,7 +44,7 @@ def start_alerting_pair(workdir: Path, config: AlertmanagerConfig | None = None)
         prometheus = Prometheus(workdir / "prometheus", [alertmanager.url])
         on_failure.callback(prometheus.stop)
         prometheus.start()
-        alertmanager.wait_for_alert(WATCHDOG_LABELS, timeout=WATCHDOG_TIMEOUT)
+        alertmanager.wait_for_alert(WATCHDOG_MATCH, timeout=WATCHDOG_TIMEOUT)
         on_failure.pop_all()
     return AlertingPair(alertmanager, prometheus)
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from lab import Heartbeat, HeartbeatStatus, Lab, pushed  # noqa: E402
 from lab.collection import link_checkout_as_collection  # noqa: E402
-from lab.stack import WATCHDOG_LABELS  # noqa: E402
+from lab.stack import WATCHDOG_MATCH  # noqa: E402
 
 ANSIBLE = Path(sys.executable).parent / "ansible"
 
@@ -52,8 +52,8 @@ def main() -> int:
             show(up)
 
             print("Silencing the Watchdog in Alertmanager...", flush=True)
-            lab.alertmanager.silence(WATCHDOG_LABELS)
-            lab.alertmanager.wait_for_alert(WATCHDOG_LABELS, state="suppressed")
+            lab.alertmanager.silence(WATCHDOG_MATCH)
+            lab.alertmanager.wait_for_alert(WATCHDOG_MATCH, state="suppressed")
             heartbeat(lab.alertmanager.url)
             show(lab.kuma.wait_for_heartbeat(monitor.id, pushed(HeartbeatStatus.DOWN), after_id=up.id))
         print("Lab stopped.")

@@ -11,7 +11,7 @@ from tests.fault.fake_http import FakeServer, Reply, json_reply
 
 KUMA_OK = {"ok": True}
 KUMA_NOT_FOUND = {"ok": False, "msg": "Monitor not found or not active."}
-WATCHDOG_LABELS = {"alertname": "Watchdog", "severity": "none"}
+WATCHDOG_ALERT_LABELS = {"alertname": "Watchdog", "severity": "none"}
 
 
 def utc_now() -> datetime:
@@ -50,7 +50,7 @@ def am_alert(
 ) -> dict[str, Any]:
     updated = updated or utc_now()
     return {
-        "labels": dict(WATCHDOG_LABELS if labels is None else labels),
+        "labels": dict(WATCHDOG_ALERT_LABELS if labels is None else labels),
         "annotations": {"summary": "An alert that should always be firing"},
         "startsAt": go_time(updated - timedelta(minutes=30)),
         "updatedAt": go_time(updated),

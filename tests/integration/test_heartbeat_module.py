@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lab import Alertmanager, HeartbeatStatus, Kuma, PushMonitor, pushed
-from lab.stack import WATCHDOG_LABELS
+from lab.stack import WATCHDOG_MATCH
 from tests.integration.ansible_runner import adhoc, playbook
 
 UP, DOWN = HeartbeatStatus.UP, HeartbeatStatus.DOWN
@@ -54,8 +54,8 @@ def test_a_silenced_watchdog_makes_kuma_store_a_down_heartbeat_saying_silenced(
     spare_alertmanager, kuma: Kuma, push_monitor: PushMonitor
 ) -> None:
     pair = spare_alertmanager()
-    pair.alertmanager.silence(WATCHDOG_LABELS)
-    pair.alertmanager.wait_for_alert(WATCHDOG_LABELS, state="suppressed")
+    pair.alertmanager.silence(WATCHDOG_MATCH)
+    pair.alertmanager.wait_for_alert(WATCHDOG_MATCH, state="suppressed")
 
     run = adhoc(f"alertmanager_url={pair.alertmanager.url} push_url={push_monitor.push_url}")
 

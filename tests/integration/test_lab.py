@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from lab import (
-    WATCHDOG_LABELS,
+    WATCHDOG_MATCH,
     AlertingPairFactory,
     Alertmanager,
     AlertmanagerConfig,
@@ -18,14 +18,14 @@ from lab import (
     PushMonitor,
     WebhookRecorder,
     pushed,
-    start_alertmanager_pair,
+    start_alertmanager_cluster,
 )
 
 HTTP_TIMEOUT = 5
 
 
 def test_prometheus_watchdog_is_active_in_alertmanager(alertmanager: Alertmanager) -> None:
-    watchdogs = alertmanager.active_alerts(WATCHDOG_LABELS)
+    watchdogs = alertmanager.active_alerts(WATCHDOG_MATCH)
 
     assert len(watchdogs) == 1
     assert watchdogs[0]["labels"]["severity"] == "none"
@@ -69,13 +69,13 @@ def test_a_paused_push_monitor_answers_404(kuma: Kuma, push_monitor: PushMonitor
 def test_a_silenced_watchdog_is_suppressed(spare_alertmanager: AlertingPairFactory) -> None:
     alertmanager = spare_alertmanager().alertmanager
 
-    silence_id = alertmanager.silence(WATCHDOG_LABELS, timedelta(minutes=5))
+    silence_id = alertmanager.silence(WATCHDOG_MATCH, timedelta(minutes=5))
 
-    watchdog = alertmanager.wait_for_alert(WATCHDOG_LABELS, state="suppressed", timeout=10)
+    watchdog = alertmanager.wait_for_alert(WATCHDOG_MATCH, state="suppressed", timeout=10)
     assert watchdog["status"]["silencedBy"] == [silence_id]
-    assert alertmanager.active_alerts(WATCHDOG_LABELS) == []
+    assert alertmanager.active_alerts(WATCHDOG_MATCH) == []
     alertmanager.expire_silence(silence_id)
-    alertmanager.wait_for_alert(WATCHDOG_LABELS, state="active", timeout=10)
+    alertmanager.wait_for_alert(WATCHDOG_MATCH, state="active", timeout=10)
 
 
 def test_stopping_prometheus_resolves_the_watchdog(spare_alertmanager: AlertingPairFactory) -> None:
@@ -85,8 +85,8 @@ def test_stopping_prometheus_resolves_the_watchdog(spare_alertmanager: AlertingP
 
     # Prometheus sends endsAt about four resend delays (4 s) ahead; after that Alertmanager drops the alert.
     alertmanager = pair.alertmanager
-    assert alertmanager.alerts(WATCHDOG_LABELS)
-    alertmanager.wait_for_no_alert(WATCHDOG_LABELS, timeout=20)
+    assert alertmanager.alerts(WATCHDOG_MATCH)
+    alertmanager.wait_for_no_alert(WATCHDOG_MATCH, timeout=20)
 
 
 def test_a_restarted_alertmanager_comes_back_on_the_same_port(spare_alertmanager: AlertingPairFactory) -> None:
@@ -99,7 +99,7 @@ def test_a_restarted_alertmanager_comes_back_on_the_same_port(spare_alertmanager
     alertmanager.restart()
 
     assert alertmanager.url == url_before
-    alertmanager.wait_for_alert(WATCHDOG_LABELS, state="active", timeout=20)
+    alertmanager.wait_for_alert(WATCHDOG_MATCH, state="active", timeout=20)
 
 
 def test_alertmanager_sends_the_watchdog_to_a_configured_webhook(spare_alertmanager: AlertingPairFactory) -> None:
@@ -112,7 +112,7 @@ def test_alertmanager_sends_the_watchdog_to_a_configured_webhook(spare_alertmana
 
 
 def test_two_alertmanagers_form_a_cluster_and_share_silences(tmp_path: Path) -> None:
-    first, second = start_alertmanager_pair(tmp_path)
+    first, second = start_alertmanager_cluster(tmp_path)
     try:
         silence_id = first.silence({"alertname": "LabTest"}, timedelta(minutes=5))
 

@@ -14,7 +14,7 @@ from lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
 from lab.installed import install_core, relay_command
 from lab.polling import poll_until
 from lab.ports import free_port
-from lab.stack import WATCHDOG_LABELS
+from lab.stack import WATCHDOG_MATCH
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_alertmanagers_own_webhook_for_the_watchdog_makes_kuma_store_up_and_reso
     assert up.msg == "Alertmanager webhook: Watchdog firing (1 alert) via receiver webhook"
     # Prometheus gone: Alertmanager resolves the Watchdog and sends that too; the relay pushes nothing for it.
     pair.prometheus.stop()
-    pair.alertmanager.wait_for_no_alert(WATCHDOG_LABELS, timeout=60)
+    pair.alertmanager.wait_for_no_alert(WATCHDOG_MATCH, timeout=60)
     poll_until(
         lambda: "resolved: not a heartbeat" in relay_log.read_text(), timeout=30, describe_failure=relay_log.read_text
     )
