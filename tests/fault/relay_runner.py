@@ -47,32 +47,3 @@ def running_relay(**options: Any) -> Iterator[RunningRelay]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
-def webhook(status: str = "firing", alerts: list[dict] | None = None, receiver: str = "kuma-relay") -> dict:
-    """An Alertmanager webhook notification (version 4) as Alertmanager 0.25 sends it."""
-    alerts = alerts if alerts is not None else [watchdog_alert(status)]
-    return {
-        "version": "4",
-        "groupKey": '{}/{alertname="Watchdog"}:{alertname="Watchdog"}',
-        "truncatedAlerts": 0,
-        "status": status,
-        "receiver": receiver,
-        "groupLabels": {"alertname": "Watchdog"},
-        "commonLabels": {"alertname": "Watchdog", "severity": "none"},
-        "commonAnnotations": {},
-        "externalURL": "http://127.0.0.1:9093",
-        "alerts": alerts,
-    }
-
-
-def watchdog_alert(status: str = "firing", name: str = "Watchdog") -> dict:
-    return {
-        "status": status,
-        "labels": {"alertname": name, "severity": "none"},
-        "annotations": {},
-        "startsAt": "2026-11-24T21:00:00.000Z",
-        "endsAt": "0001-01-01T00:00:00Z",
-        "generatorURL": "http://127.0.0.1:9090/graph",
-        "fingerprint": "1b2f3e4d5c6a7b8c",
-    }

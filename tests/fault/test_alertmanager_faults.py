@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from tests.fault.fake_http import FakeServer, Reply, html_reply, json_reply, redirect_reply, refused_url
-from tests.fault.payloads import am_alert, am_status, serve_alertmanager, serve_kuma, utc_now
 from tests.fault.runs import heartbeat
+from tests.fault.serve import serve_alertmanager, serve_kuma
+from tests.payloads import am_alert, am_status, utc_now
 
 
 def pushed_message(kuma: FakeServer, token: str) -> tuple[str, str]:

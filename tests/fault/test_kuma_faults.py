@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from tests.fault.fake_http import FakeServer, Reply, html_reply, json_reply, redirect_reply, refused_url
-from tests.fault.payloads import KUMA_NOT_FOUND, KUMA_OK, am_alert, serve_alertmanager, serve_kuma
 from tests.fault.runs import heartbeat
+from tests.fault.serve import serve_alertmanager, serve_kuma
+from tests.payloads import KUMA_NOT_FOUND, KUMA_OK, am_alert
 
 
 def test_a_kuma_that_is_down_is_tried_one_time_plus_retries_with_growing_waits(

@@ -13,7 +13,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import 
 
 from lab.installed import install_core
 from tests.fault.fake_http import FakeServer, json_reply
-from tests.fault.payloads import KUMA_NOT_FOUND, am_alert, serve_alertmanager, serve_kuma
+from tests.fault.serve import serve_alertmanager, serve_kuma
+from tests.payloads import KUMA_NOT_FOUND, am_alert
 
 PROGRAM = "alertmanager-kuma-heartbeat"
 

@@ -21,8 +21,9 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settin
 from lab.installed import install_core, relay_command
 from lab.polling import poll_until
 from tests.fault.fake_http import FakeServer, Reply, json_reply, refused_url
-from tests.fault.payloads import KUMA_NOT_FOUND, serve_kuma
-from tests.fault.relay_runner import running_relay, watchdog_alert, webhook
+from tests.fault.relay_runner import running_relay
+from tests.fault.serve import serve_kuma
+from tests.payloads import KUMA_NOT_FOUND, watchdog_alert, webhook
 
 
 def _pushes(kuma: FakeServer, token: str):

@@ -20,11 +20,9 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
 )
 from hypothesis import strategies as st
 
-from tests.fault.payloads import KUMA_OK, am_status, http_date
+from tests.payloads import KUMA_HOST, KUMA_OK, TOKEN, am_status, http_date
 
-TOKEN = "pU5hT0kEnQx7Zr2m"
 ALERTMANAGER_URL = "http://127.0.0.1:9093"
-KUMA_HOST = "kuma.example.com:3001"
 
 Answer = HttpResponse | TransportError  # pylint: disable=unsupported-binary-operation  # a 3.10+ union of classes
 

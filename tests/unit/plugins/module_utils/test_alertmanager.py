@@ -15,7 +15,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fault.payloads import am_alert, am_status, utc_now
+from tests.payloads import am_alert, am_status, utc_now
 from tests.unit.plugins.module_utils.stubs import StubTransport, alertmanager_script, make_settings, response
 
 

@@ -19,7 +19,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fault.payloads import KUMA_NOT_FOUND, KUMA_OK
+from tests.payloads import KUMA_NOT_FOUND, KUMA_OK
 from tests.unit.plugins.module_utils.stubs import (
     KUMA_HOST,
     TOKEN,

@@ -11,7 +11,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import 
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
 
-from tests.fault.payloads import KUMA_NOT_FOUND, am_alert
+from tests.payloads import KUMA_NOT_FOUND, am_alert
 from tests.unit.plugins.module_utils.stubs import (
     KUMA_HOST,
     TOKEN,

@@ -22,8 +22,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fault.payloads import KUMA_NOT_FOUND
-from tests.fault.relay_runner import watchdog_alert, webhook
+from tests.payloads import KUMA_NOT_FOUND, watchdog_alert, webhook
 from tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN, StubTransport, any_token, kuma_script, response
 
 PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"

@@ -16,7 +16,6 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
     _describe_failure,
 )
 
-from tests.fault.fake_http import refused_url
 from tests.unit.plugins.module_utils.stubs import TOKEN
 
 PUSH_URL_TEXT = f"http://kuma.example.com/api/push/{TOKEN}"
@@ -56,26 +55,6 @@ def test_a_failure_whose_text_quotes_the_url_is_described_without_it(failure: Ba
     assert TOKEN not in reason
     assert "kuma.example.com" not in reason
     assert reason
-
-
-def test_a_refused_connection_raises_a_transport_error_without_the_url() -> None:
-    transport = UrllibTransport(TlsOptions())
-    url = f"{refused_url()}/api/push/{TOKEN}"
-
-    with pytest.raises(TransportError) as failed:
-        transport.get(url, {}, 2)
-
-    assert failed.value.reason == "connection refused"
-    assert TOKEN not in str(failed.value)
-
-
-def test_a_timeout_too_large_for_the_clock_is_an_error_not_a_crash() -> None:
-    transport = UrllibTransport(TlsOptions())
-
-    with pytest.raises(TransportError) as failed:
-        transport.get(f"{refused_url()}/api/push/{TOKEN}", {}, 1e12)
-
-    assert "OverflowError" in failed.value.reason
 
 
 def test_a_missing_ca_file_is_a_transport_error_naming_ca_path(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tests.fault.fake_http import FakeServer, json_reply, refused_url
-from tests.fault.payloads import KUMA_NOT_FOUND, am_alert, serve_alertmanager, serve_kuma
+from tests.fault.serve import serve_alertmanager, serve_kuma
+from tests.payloads import KUMA_NOT_FOUND, am_alert
 
 BIN_DIR = Path(sys.executable).parent
 FQCN = "watchdog.alertmanager_kuma.heartbeat"

@@ -1,4 +1,5 @@
-"""What Alertmanager 0.25 and Uptime Kuma answer, in the shapes of the lab's real servers, for fakes and stubs."""
+"""What Alertmanager 0.25 and Uptime Kuma answer and send, in the shapes of the lab's real servers: pure data for
+the unit tests' StubTransport and the fault tests' FakeServer alike."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
-from tests.fault.fake_http import FakeServer, Reply, json_reply
-
+# A push token of Kuma's kind (mixed case and digits), to look for in every output.
+TOKEN = "pU5hT0kEnQx7Zr2m"
+# The Kuma host such push URLs name where nothing is sent to it.
+KUMA_HOST = "kuma.example.com:3001"
 KUMA_OK = {"ok": True}
 KUMA_NOT_FOUND = {"ok": False, "msg": "Monitor not found or not active."}
 WATCHDOG_ALERT_LABELS = {"alertname": "Watchdog", "severity": "none"}
@@ -62,19 +65,30 @@ def am_alert(
     }
 
 
-def serve_alertmanager(
-    server: FakeServer,
-    alerts: Sequence[Mapping[str, Any]] = (),
-    status: Mapping[str, Any] | None = None,
-    date: datetime | None = None,
-) -> None:
-    """Script ``server`` as an Alertmanager holding ``alerts``; ``date`` sets the clock its Date header shows."""
-    headers = {"Date": http_date(date)} if date else {}
-    server.reply("/api/v2/status", json_reply(status or am_status(), headers=headers))
-    server.reply("/api/v2/alerts", json_reply(list(alerts), headers=headers))
+def webhook(status: str = "firing", alerts: list[dict] | None = None, receiver: str = "kuma-relay") -> dict:
+    """An Alertmanager webhook notification (version 4) as Alertmanager 0.25 sends it."""
+    alerts = alerts if alerts is not None else [watchdog_alert(status)]
+    return {
+        "version": "4",
+        "groupKey": '{}/{alertname="Watchdog"}:{alertname="Watchdog"}',
+        "truncatedAlerts": 0,
+        "status": status,
+        "receiver": receiver,
+        "groupLabels": {"alertname": "Watchdog"},
+        "commonLabels": {"alertname": "Watchdog", "severity": "none"},
+        "commonAnnotations": {},
+        "externalURL": "http://127.0.0.1:9093",
+        "alerts": alerts,
+    }
 
 
-def serve_kuma(server: FakeServer, token: str, *replies: Reply) -> str:
-    """Script ``server`` as a Kuma push endpoint (by default one that takes every push); return the push URL."""
-    server.reply(f"/api/push/{token}", *(replies or (json_reply(KUMA_OK),)))
-    return f"{server.url}/api/push/{token}"
+def watchdog_alert(status: str = "firing", name: str = "Watchdog") -> dict:
+    return {
+        "status": status,
+        "labels": {"alertname": name, "severity": "none"},
+        "annotations": {},
+        "startsAt": "2026-11-24T21:00:00.000Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://127.0.0.1:9090/graph",
+        "fingerprint": "1b2f3e4d5c6a7b8c",
+    }
