@@ -24,14 +24,26 @@ from lab import (
 )
 from lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
 
-INTEGRATION_DIR = Path(__file__).resolve().parent
 KUMA_NAME_LIMIT = 150
+LAB_FIXTURES = frozenset({"kuma", "alerting_pair", "alertmanager", "prometheus", "push_monitor", "spare_alertmanager"})
+
+
+def _uses_the_lab(item: pytest.Item) -> bool:
+    """True when one of the fixtures the test gets is a lab server of this file. By definition, not by name: a test
+    module may define fake servers of its own called `alertmanager` and `kuma`."""
+    fixture_info = getattr(item, "_fixtureinfo", None)
+    if fixture_info is None:
+        return False
+    return any(
+        name in LAB_FIXTURES and definitions[-1].func.__module__ == __name__
+        for name, definitions in fixture_info.name2fixturedefs.items()
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under tests/integration needs the lab: mark it `lab` so `-m "not lab"` leaves it out."""
+    """Mark `lab` every test that starts the real servers, so `-m "not lab"` leaves out exactly those."""
     for item in items:
-        if item.path.is_relative_to(INTEGRATION_DIR):
+        if _uses_the_lab(item):
             item.add_marker(pytest.mark.lab)
 
 

@@ -111,6 +111,8 @@ def test_alertmanager_sends_the_watchdog_to_a_configured_webhook(spare_alertmana
     assert [alert["labels"]["alertname"] for alert in notification["alerts"]] == ["Watchdog"]
 
 
+# Starts its own servers, with no fixture to mark it.
+@pytest.mark.lab
 def test_two_alertmanagers_form_a_cluster_and_share_silences(tmp_path: Path) -> None:
     first, second = start_alertmanager_cluster(tmp_path)
     try:

@@ -3,71 +3,32 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fault import fixtures as fake_servers
 from tests.fault.fake_http import FakeServer, json_reply, refused_url
 from tests.fault.serve import serve_alertmanager, serve_kuma
+from tests.integration.ansible_runner import BIN_DIR, Run, adhoc
+from tests.integration.ansible_runner import run as run_ansible
 from tests.payloads import KUMA_NOT_FOUND, am_alert
 
-BIN_DIR = Path(sys.executable).parent
-FQCN = "watchdog.alertmanager_kuma.heartbeat"
 NO_LOG_MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
-
-@dataclass(frozen=True)
-class AnsibleRun:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def result(self) -> dict[str, Any]:
-        """The module's result: the JSON after `localhost | STATUS =>`, with ``failed`` from STATUS."""
-        start = self.stdout.index("localhost | ")
-        document = self.stdout.index("=> {", start) + 3
-        result = json.JSONDecoder().raw_decode(self.stdout, document)[0]
-        # The ad hoc output drops the failed key and says FAILED! in the header instead.
-        result.setdefault("failed", self.stdout[start:document].startswith("localhost | FAILED!"))
-        return result
+# The fault tests' fake servers, under the names conftest.py gives the lab's real ones: this module's fixtures win.
+alertmanager, kuma, token = fake_servers.alertmanager, fake_servers.kuma, fake_servers.token
 
 
-def run_ansible(command: list[str], cwd: Path) -> AnsibleRun:
-    env = {
-        **os.environ,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-    }
-    # cwd: a scratch directory, so no ansible.cfg of the checkout or the caller changes what is tested.
-    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False, cwd=cwd, env=env)
-    return AnsibleRun(done.returncode, done.stdout, done.stderr)
-
-
-def adhoc(cwd: Path, module_args: dict[str, Any], *extra: str) -> AnsibleRun:
-    """`ansible localhost -m watchdog.alertmanager_kuma.heartbeat -a '{...}' -vvv`, the push URL typed in -a."""
-    return run_ansible(
-        [str(BIN_DIR / "ansible"), "localhost", "-m", FQCN, "-a", json.dumps(module_args), "-vvv", *extra], cwd
-    )
-
-
-def adhoc_with_push_url_var(cwd: Path, module_args: dict[str, Any], *extra: str) -> AnsibleRun:
-    """The same, the push URL given as a variable from a file (`-e @file`, as from a vault) and `{{ push_url }}` in -a.
+def adhoc_with_push_url_var(cwd: Path, module_args: dict[str, Any], *extra: str) -> Run:
+    """`adhoc`, the push URL given as a variable from a file (`-e @file`, as from a vault) and `{{ push_url }}` in -a.
 
     The way to type it: ansible-core shows a failed task's -a arguments in its error, the push URL included.
     """
     variables = cwd / "push.json"
     variables.write_text(json.dumps({"push_url": module_args["push_url"]}))
-    return adhoc(cwd, {**module_args, "push_url": "{{ push_url }}"}, "-e", f"@{variables}", *extra)
+    return adhoc({**module_args, "push_url": "{{ push_url }}"}, "-e", f"@{variables}", *extra, cwd=cwd)
 
 
 def options(alertmanager: FakeServer, push_url: str, **extra: Any) -> dict[str, Any]:
@@ -80,7 +41,7 @@ def test_the_module_pushes_an_up_heartbeat_and_reports_changed(
 ) -> None:
     serve_alertmanager(alertmanager, [am_alert()])
 
-    run = adhoc(tmp_path, options(alertmanager, serve_kuma(kuma, token)))
+    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     result = run.result()
@@ -99,7 +60,7 @@ def test_a_down_verdict_is_pushed_and_reported_not_failed_so_the_play_decides(
 ) -> None:
     serve_alertmanager(alertmanager, [am_alert(state="suppressed", silenced_by=["5f1c"])])
 
-    run = adhoc(tmp_path, options(alertmanager, serve_kuma(kuma, token)))
+    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     result = run.result()
@@ -159,7 +120,7 @@ def test_check_mode_asks_alertmanager_but_sends_kuma_nothing(
 ) -> None:
     serve_alertmanager(alertmanager, [am_alert()])
 
-    run = adhoc(tmp_path, options(alertmanager, serve_kuma(kuma, token)), "--check")
+    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), "--check", cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     result = run.result()
@@ -209,7 +170,7 @@ def test_a_push_url_typed_into_a_successful_ad_hoc_command_is_never_shown(
 ) -> None:
     serve_alertmanager(alertmanager, [])
 
-    run = adhoc(tmp_path, options(alertmanager, serve_kuma(kuma, token)))
+    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     assert run.result()["pushed"] is True
@@ -229,7 +190,7 @@ def test_a_short_push_url_typed_into_a_failing_ad_hoc_command_is_never_shown(
     serve_alertmanager(alertmanager, [am_alert()])
     push_url = serve_kuma(kuma, short_token, json_reply(KUMA_NOT_FOUND, status=404))
 
-    run = adhoc(tmp_path, options(alertmanager, push_url))
+    run = adhoc(options(alertmanager, push_url), cwd=tmp_path)
 
     assert run.result()["failed"] is True
     assert short_token not in run.output
