@@ -3,43 +3,34 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import yaml
-
-from lab.fleet import Fleet
+from lab.fleet import Fleet, deploy_checks
+from lab.fleet.deploy import DEPLOY_PLAYBOOK
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
 FLOOR = REPO_ROOT / "bench" / "floor_deploy.yml"
 FIRST_ADDRESS = 41
 GOALS = {"first": 1.5, "second": 1.3}
 
 
-def _timed(playbook: str, inventory: Path) -> float:
+def _timed(fleet: Fleet, workdir: Path, playbook: str, check: dict) -> float:
     started = time.perf_counter()
-    subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(inventory), playbook], check=True, capture_output=True, timeout=600)
+    deploy_checks(fleet, workdir, {host.name: [check] for host in fleet.hosts}, playbook=playbook).check_returncode()
     return time.perf_counter() - started
 
 
 def _two_runs(playbook: str, count: int, workdir: Path, check: dict) -> tuple[float, float]:
     with Fleet.boot(count, workdir, [f"bench-{index}" for index in range(count)], FIRST_ADDRESS) as fleet:
-        inventory = fleet.write_inventory(workdir / "hosts.ini")
-        (workdir / "group_vars").mkdir(exist_ok=True)
-        (workdir / "group_vars" / "heartbeat_hosts.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": [check]}))
-        return _timed(playbook, inventory), _timed(playbook, inventory)
+        return _timed(fleet, workdir, playbook, check), _timed(fleet, workdir, playbook, check)
 
 
 def measure(workdir: Path, check: dict, counts: tuple[int, ...] = (1, 2, 4)) -> dict:
     by_hosts = {}
     for count in counts:
         floor_first, floor_second = _two_runs(str(FLOOR), count, workdir / f"floor-{count}", check)
-        role_first, role_second = _two_runs(
-            "watchdog.alertmanager_kuma.deploy", count, workdir / f"role-{count}", check
-        )
+        role_first, role_second = _two_runs(DEPLOY_PLAYBOOK, count, workdir / f"role-{count}", check)
         by_hosts[str(count)] = {
             "first_s": round(role_first, 2),
             "second_s": round(role_second, 2),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -23,10 +22,9 @@ if str(REPO_ROOT) not in sys.path:
 from bench import adhoc, fleet_deploy, heartbeat_cost, report, time_to_down  # noqa: E402
 from lab import Kuma, Lab, start_alerting_pair  # noqa: E402
 from lab.collection import link_checkout_as_collection  # noqa: E402
-from lab.fleet import Fleet  # noqa: E402
+from lab.fleet import Fleet, deploy_checks  # noqa: E402
 
 ALL = ("time_to_down", "heartbeat_cost", "fleet_deploy", "adhoc")
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
 TIME_TO_DOWN_ADDRESS = 31
 
 
@@ -46,21 +44,6 @@ def machine() -> dict:
     }
 
 
-def _deploy(fleet: Fleet, workdir: Path, checks: list[dict]) -> None:
-    import yaml
-
-    inventory = fleet.write_inventory(workdir / "hosts.ini")
-    (workdir / "host_vars").mkdir(exist_ok=True)
-    for host in fleet.hosts:
-        (workdir / "host_vars" / f"{host.name}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": checks}))
-    subprocess.run(
-        [ANSIBLE_PLAYBOOK, "-i", str(inventory), "watchdog.alertmanager_kuma.deploy"],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-
-
 def run_time_to_down(kuma: Kuma, workdir: Path, trials: int) -> dict:
     with ExitStack() as running:
         pair = start_alerting_pair(workdir / "pair")
@@ -68,7 +51,8 @@ def run_time_to_down(kuma: Kuma, workdir: Path, trials: int) -> dict:
         ours = kuma.create_push_monitor("bench ours", interval=time_to_down.KUMA_INTERVAL_S)
         original = kuma.create_push_monitor("bench original", interval=time_to_down.KUMA_INTERVAL_S)
         fleet = running.enter_context(Fleet.boot(1, workdir / "fleet", ["bench-down"], TIME_TO_DOWN_ADDRESS))
-        _deploy(fleet, workdir / "fleet", time_to_down.checks(pair.alertmanager.url, ours, original))
+        checks = time_to_down.checks(pair.alertmanager.url, ours, original)
+        deploy_checks(fleet, workdir / "fleet", {host.name: checks for host in fleet.hosts}).check_returncode()
         return time_to_down.measure(pair, kuma, ours, original, trials, seed=20261124)
 
 

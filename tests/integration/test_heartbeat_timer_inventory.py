@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from lab.fleet import Fleet
-from tests.integration.ansible_runner import run
+from lab.fleet import Fleet, deploy_checks
+from tests.integration.ansible_runner import Run
 
 pytestmark = pytest.mark.fleet
 
@@ -29,12 +28,8 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
 
 
 def _deploy(fleet: Fleet, workdir: Path, checks_by_host: dict[str, list], *extra: str):
-    inventory = fleet.write_inventory(workdir / "hosts.ini")
-    host_vars = workdir / "host_vars"
-    host_vars.mkdir(exist_ok=True)
-    for host, checks in checks_by_host.items():
-        (host_vars / f"{host}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": checks}))
-    return run([ANSIBLE_PLAYBOOK, "-i", str(inventory), "watchdog.alertmanager_kuma.deploy", *extra], timeout=300)
+    deployed = deploy_checks(fleet, workdir, checks_by_host, *extra, timeout=300)
+    return Run(deployed.returncode, deployed.stdout, deployed.stderr)
 
 
 def _touched(fleet: Fleet) -> dict[str, str]:
