@@ -1,4 +1,5 @@
-"""The relay's program serving on a real loopback port until SIGTERM, its log naming the push host only."""
+"""The relay's program on real loopback ports: a taken port refused by name; serving until SIGTERM, naming the
+push host only."""
 
 from __future__ import annotations
 
@@ -17,6 +18,25 @@ from lab.polling import poll_until
 from tests.payloads import KUMA_HOST, TOKEN
 
 PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"
+
+
+def run_program(tmp_path: Path, content: str) -> tuple[int, str]:
+    settings_file = tmp_path / "relay.json"
+    settings_file.write_text(content)
+    log = io.StringIO()
+    code = _relay_program.main(["--settings", str(settings_file)], log=log)
+    return code, log.getvalue()
+
+
+def test_a_taken_port_exits_1_saying_where_it_could_not_listen(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, logged = run_program(tmp_path, json.dumps({"push_url": PUSH_URL, "listen": f"127.0.0.1:{port}"}))
+
+    assert code == _relay_program.EXIT_CANNOT_LISTEN
+    assert logged == f"alertmanager-kuma-relay: cannot listen on 127.0.0.1:{port}: address already in use\n"
 
 
 def test_the_program_serves_until_sigterm_then_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

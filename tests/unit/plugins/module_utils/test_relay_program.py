@@ -1,10 +1,9 @@
-"""The relay's program: a settings file in; a refusal naming the problem (serving until SIGTERM: tests/fault)."""
+"""The relay's program: a settings file in; a refusal naming the problem (on real ports: tests/fault)."""
 
 from __future__ import annotations
 
 import io
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -59,14 +58,3 @@ def test_a_missing_settings_file_exits_2(tmp_path: Path) -> None:
 
     assert code == _relay_program.EXIT_SETTINGS
     assert "--settings: cannot read the file: No such file or directory" in log.getvalue()
-
-
-def test_a_taken_port_exits_1_saying_where_it_could_not_listen(tmp_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        code, logged = run_program(tmp_path, json.dumps({"push_url": PUSH_URL, "listen": f"127.0.0.1:{port}"}))
-
-    assert code == _relay_program.EXIT_CANNOT_LISTEN
-    assert logged == f"alertmanager-kuma-relay: cannot listen on 127.0.0.1:{port}: address already in use\n"
