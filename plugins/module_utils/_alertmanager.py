@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from ._settings import HeartbeatSettings
+from ._heartbeat_settings import HeartbeatSettings
 from ._transport import HttpResponse, Transport, TransportError
 
 _TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any, Callable
 
 from ._alertmanager import Observation, observe
+from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import PushError, push
-from ._settings import HeartbeatSettings
 from ._transport import Transport
 from ._verdict import UP, Verdict, decide
 
@@ -80,7 +80,7 @@ def run_heartbeat(
     result = HeartbeatResult(
         verdict=verdict,
         observation=observation,
-        push_host=settings.push.host,
+        push_host=settings.push_url.host,
         pushed=False,
         would_push=would_push,
         attempts=0,
@@ -88,8 +88,8 @@ def run_heartbeat(
     if not (send and would_push):
         return result
     try:
-        outcome = push(
-            settings.push,
+        attempts = push(
+            settings.push_url,
             verdict.status,
             verdict.msg,
             verdict.ping,
@@ -100,4 +100,4 @@ def run_heartbeat(
         )
     except PushError as error:
         return replace(result, push_error=str(error), attempts=error.attempts)
-    return replace(result, pushed=True, attempts=outcome.attempts)
+    return replace(result, pushed=True, attempts=attempts)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import quote, urlencode
 
 from ._redact import redact
-from ._settings import PushTarget
 from ._transport import Transport, TransportError
+from ._urls import PushUrl
 
 BACKOFF_FIRST_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 4.0
+# The message travels in the request's query: a long one must not make the URL too long for Kuma.
+MAX_MESSAGE_CHARS = 250
 
 
 class PushError(Exception):
@@ -35,16 +36,17 @@ class _Retryable(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class PushOutcome:
-    attempts: int
+def shorten_message(msg: str) -> str:
+    """The message cut to MAX_MESSAGE_CHARS, with an ellipsis where it was cut."""
+    return msg if len(msg) <= MAX_MESSAGE_CHARS else msg[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
-def push_url(target: PushTarget, status: str, msg: str, ping: int | None) -> str:
+def request_url(push_url: PushUrl, status: str, msg: str, ping: int | None) -> str:
+    """The GET that pushes one heartbeat: the push URL with status, msg and ping in its query."""
     query = [("status", status), ("msg", msg)]
     if ping is not None:
         query.append(("ping", str(ping)))
-    return target.endpoint + "?" + urlencode(query, quote_via=quote)
+    return push_url.url + "?" + urlencode(query, quote_via=quote)
 
 
 def backoff_seconds(retry_number: int) -> float:
@@ -63,31 +65,32 @@ def _kuma_answer(body: bytes) -> tuple[bool, str] | None:
     return None
 
 
-def _one_push(target: PushTarget, url: str, transport: Transport, timeout: float) -> None:
+def _one_push(push_url: PushUrl, url: str, transport: Transport, timeout: float) -> None:
     try:
         response = transport.get(url, {"Accept": "application/json"}, timeout)
     except TransportError as error:
-        raise _Retryable(f"Kuma at {target.host} unreachable: {error.reason}") from None
+        raise _Retryable(f"Kuma at {push_url.host} unreachable: {error.reason}") from None
     answer = _kuma_answer(response.body)
     if response.status == 200 and answer is not None and answer[0]:
         return
     if 300 <= response.status < 400:
         raise PushError(
-            f"Kuma at {target.host} answered with a redirect (HTTP {response.status}); the push follows no redirect", 0
+            f"Kuma at {push_url.host} answered with a redirect (HTTP {response.status}); the push follows no redirect",
+            0,
         )
     if response.status >= 500 or response.status == 429:
-        raise _Retryable(f"Kuma at {target.host} answered HTTP {response.status}")
+        raise _Retryable(f"Kuma at {push_url.host} answered HTTP {response.status}")
     if answer is None:
         raise PushError(
-            f"{target.host} answered HTTP {response.status} without Kuma's JSON; is push_url a Kuma push URL?", 0
+            f"{push_url.host} answered HTTP {response.status} without Kuma's JSON; is push_url a Kuma push URL?", 0
         )
     # The message is the server's text: a proxy in front of Kuma may quote the request path, which holds the token.
-    said = redact(answer[1], [target.token])
-    raise PushError(f"Kuma at {target.host} refused the heartbeat: {said} (HTTP {response.status})", 0)
+    said = redact(answer[1], [push_url.token])
+    raise PushError(f"Kuma at {push_url.host} refused the heartbeat: {said} (HTTP {response.status})", 0)
 
 
 def push(
-    target: PushTarget,
+    push_url: PushUrl,
     status: str,
     msg: str,
     ping: int | None,
@@ -95,13 +98,16 @@ def push(
     timeout: float,
     retries: int,
     wait: Callable[[float], None] = time.sleep,
-) -> PushOutcome:
-    """Push once, then retry up to ``retries`` times on network errors and 5xx; a refusal is not retried."""
-    url = push_url(target, status, msg, ping)
+) -> int:
+    """Push once, then retry up to ``retries`` times on network errors and 5xx; a refusal is not retried.
+
+    Returns the attempts it took.
+    """
+    url = request_url(push_url, status, msg, ping)
     for attempt in range(1, retries + 2):
         try:
-            _one_push(target, url, transport, timeout)
-            return PushOutcome(attempts=attempt)
+            _one_push(push_url, url, transport, timeout)
+            return attempt
         except PushError as refused:
             raise PushError(str(refused), attempt) from None
         except _Retryable as failure:

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from typing import IO
 
 from ._heartbeat import HeartbeatResult, run_heartbeat
+from ._heartbeat_settings import HeartbeatSettings, settings_from_options
+from ._option import SettingsError, read_options_file
 from ._redact import redact
-from ._settings import HeartbeatSettings, SettingsError, read_options_file, settings_from_options
 from ._transport import TransportError, UrllibTransport
 from ._verdict import UP
 
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
         settings = _load_settings(args.settings)
         secrets = settings.secrets()
         if args.validate:
-            log.write(f"{PROGRAM}: settings valid, push_host={settings.push.host}\n")
+            log.write(f"{PROGRAM}: settings valid, push_host={settings.push_url.host}\n")
             return EXIT_UP
         transport = UrllibTransport(
             settings.tls, use_proxy=settings.use_proxy, user_agent=PROGRAM, needs_tls=settings.needs_tls()

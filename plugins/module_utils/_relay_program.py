@@ -18,8 +18,9 @@ import time
 from collections.abc import Sequence
 from typing import IO
 
-from ._relay import RelaySettings, make_server, relay_settings_from_options
-from ._settings import SettingsError, read_options_file
+from ._option import SettingsError, read_options_file
+from ._relay_server import make_server
+from ._relay_settings import RelaySettings, relay_settings_from_options
 from ._transport import TransportError, UrllibTransport
 
 PROGRAM = "alertmanager-kuma-relay"
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None, log: IO[str] = sys.stderr) -> int:
     except TransportError as error:
         log.write(f"{PROGRAM}: invalid settings: {error.reason}\n")
         return EXIT_SETTINGS
-    hosts = ", ".join(sorted({target.host for target in settings.routes.values()}))
+    hosts = ", ".join(sorted({push_url.host for push_url in settings.routes.values()}))
     if args.validate:
         log.write(f"{PROGRAM}: settings valid, push_host={hosts}\n")
         return EXIT_STOPPED

@@ -14,16 +14,21 @@ import http.client
 import os
 import socket
 import ssl
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from ._settings import TlsOptions
-
 MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TlsOptions:
+    validate_certs: bool = True
+    ca_path: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
 
 
 class TransportError(Exception):
@@ -39,7 +44,6 @@ class HttpResponse:
     status: int
     body: bytes
     headers: Mapping[str, str]
-    elapsed_ms: float
 
 
 class Transport(Protocol):
@@ -114,7 +118,6 @@ class UrllibTransport:
 
     def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
         request = urllib.request.Request(url, headers=dict(headers, **{"User-Agent": self._user_agent}))
-        started = time.monotonic()
         try:
             try:
                 answer = self._opener.open(request, timeout=timeout)
@@ -130,6 +133,4 @@ class UrllibTransport:
             raise TransportError(_describe_failure(error, timeout)) from None
         if len(body) > MAX_BODY_BYTES:
             raise TransportError(f"answer larger than {MAX_BODY_BYTES} bytes")
-        return HttpResponse(
-            status=status, body=body, headers=answer_headers, elapsed_ms=(time.monotonic() - started) * 1000
-        )
+        return HttpResponse(status=status, body=body, headers=answer_headers)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._alertmanager import Observation, ObservedAlert
+from ._heartbeat_settings import HeartbeatSettings
+from ._kuma import shorten_message
 from ._matchers import describe
-from ._settings import HeartbeatSettings
 
 UP = "up"
 DOWN = "down"
-MAX_MESSAGE_CHARS = 250
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,4 @@ def decide(observation: Observation, settings: HeartbeatSettings) -> Verdict:
 
 
 def _verdict(status: str, msg: str, ping: int | None) -> Verdict:
-    if len(msg) > MAX_MESSAGE_CHARS:
-        msg = msg[: MAX_MESSAGE_CHARS - 3] + "..."
-    return Verdict(status=status, msg=msg, ping=ping)
+    return Verdict(status=status, msg=shorten_message(msg), ping=ping)

@@ -26,8 +26,8 @@ author:
 options:
   alertmanager_url:
     description:
-      - Base URL of the Alertmanager, C(http://) or C(https://), without credentials
-        (use O(alertmanager_username) or O(alertmanager_bearer_token)).
+      - Base URL of the Alertmanager, C(http://) or C(https://), without credentials (use O(alertmanager_username)
+        or O(alertmanager_bearer_token)).
       - A path prefix (Alertmanager's C(--web.route-prefix)) is kept.
     type: str
     required: true
@@ -40,12 +40,13 @@ options:
     required: true
   matchers:
     description:
-      - Alertmanager matchers the heartbeat alert must satisfy, each in Alertmanager's syntax
-        (C(name="value"), C(name!="value"), C(name=~"regex"), C(name!~"regex")).
+      - Alertmanager matchers the heartbeat alert must satisfy, each in Alertmanager's syntax (C(name="value"),
+        C(name!="value"), C(name=~"regex"), C(name!~"regex")).
       - All must match. An empty list checks Alertmanager's API alone.
     type: list
+    default:
+      - alertname="Watchdog"
     elements: str
-    default: ['alertname="Watchdog"']
   max_age:
     description:
       - Seconds since Alertmanager last received the matched alert (its C(updatedAt)) after which the alert counts
@@ -57,18 +58,20 @@ options:
     default: 300
   min_peers:
     description:
-      - The fewest cluster members (itself included) for an up verdict. An Alertmanager with clustering
-        disabled counts as one member.
+      - The fewest cluster members (itself included) for an up verdict. An Alertmanager with clustering disabled
+        counts as one member.
       - C(0) does not check.
     type: int
     default: 0
   timeout:
-    description: Seconds each HTTP request may take, to Alertmanager and to Kuma.
+    description:
+      - Seconds each HTTP request may take, to Alertmanager and to Kuma.
     type: float
     default: 3
   retries:
     description:
-      - Push attempts after the first when Kuma is unreachable or answers 5xx, with backoff (0.5 s, 1 s, 2 s, 4 s...).
+      - Push attempts after the first when Kuma is unreachable or answers 5xx, with backoff (0.5 s, 1 s, 2 s, 4
+        s...).
       - A refusal by Kuma (an unknown or paused monitor) is not retried.
     type: int
     default: 3
@@ -78,33 +81,43 @@ options:
       - V(down) pushes C(status=down) with the reason, so Kuma raises the alarm at once and shows why.
       - V(skip) pushes nothing and lets the monitor's own heartbeat interval run out.
     type: str
-    choices: [down, skip]
     default: down
+    choices:
+      - down
+      - skip
   validate_certs:
-    description: Whether to verify TLS certificates of Alertmanager and Kuma.
+    description:
+      - Whether to verify TLS certificates of Alertmanager and Kuma.
     type: bool
     default: true
   ca_path:
-    description: A PEM file of CA certificates to trust instead of the system's.
+    description:
+      - A PEM file of CA certificates to trust instead of the system's.
     type: path
   client_cert:
-    description: A PEM client certificate for TLS client authentication. Requires O(client_key).
+    description:
+      - A PEM client certificate for TLS client authentication. Requires O(client_key).
     type: path
   client_key:
-    description: The PEM private key of O(client_cert).
+    description:
+      - The PEM private key of O(client_cert).
     type: path
   use_proxy:
-    description: Whether to use the proxies from the environment (C(https_proxy), C(no_proxy), ...).
+    description:
+      - Whether to use the proxies from the environment (C(https_proxy), C(no_proxy), ...).
     type: bool
     default: true
   alertmanager_username:
-    description: User name for HTTP basic authentication to Alertmanager. Requires O(alertmanager_password).
+    description:
+      - User name for HTTP basic authentication to Alertmanager. Requires O(alertmanager_password).
     type: str
   alertmanager_password:
-    description: Password for HTTP basic authentication to Alertmanager. A secret.
+    description:
+      - Password for HTTP basic authentication to Alertmanager. A secret.
     type: str
   alertmanager_bearer_token:
-    description: Bearer token for Alertmanager. A secret. Excludes basic authentication.
+    description:
+      - Bearer token for Alertmanager. A secret. Excludes basic authentication.
     type: str
 attributes:
   check_mode:
@@ -238,34 +251,21 @@ import contextlib
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import (
-    SettingsError,
-    parse_push_url,
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (
+    MUTUALLY_EXCLUSIVE,
+    REQUIRED_TOGETHER,
+    heartbeat_argument_spec,
     settings_from_options,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import (
     TransportError,
     UrllibTransport,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._urls import parse_push_url
 
-ARGUMENT_SPEC = dict(
-    alertmanager_url=dict(type="str", required=True),
-    push_url=dict(type="str", required=True, no_log=True),
-    matchers=dict(type="list", elements="str", default=['alertname="Watchdog"']),
-    max_age=dict(type="float", default=300),
-    min_peers=dict(type="int", default=0),
-    timeout=dict(type="float", default=3),
-    retries=dict(type="int", default=3),
-    on_failure=dict(type="str", choices=["down", "skip"], default="down"),
-    validate_certs=dict(type="bool", default=True),
-    ca_path=dict(type="path"),
-    client_cert=dict(type="path"),
-    client_key=dict(type="path", no_log=False),
-    use_proxy=dict(type="bool", default=True),
-    alertmanager_username=dict(type="str"),
-    alertmanager_password=dict(type="str", no_log=True),
-    alertmanager_bearer_token=dict(type="str", no_log=True),
-)
+# Built from the core's one definition of each option, as ansible-core's URL modules share url_argument_spec().
+ARGUMENT_SPEC = heartbeat_argument_spec()
 
 
 def _hide_token(module: AnsibleModule) -> None:
@@ -278,8 +278,8 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
-        required_together=[("client_cert", "client_key"), ("alertmanager_username", "alertmanager_password")],
-        mutually_exclusive=[("alertmanager_bearer_token", "alertmanager_username")],
+        required_together=[list(pair) for pair in REQUIRED_TOGETHER],
+        mutually_exclusive=[list(pair) for pair in MUTUALLY_EXCLUSIVE],
     )
     _hide_token(module)
     try:

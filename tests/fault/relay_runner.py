@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import (
-    make_server,
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_server import make_server
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (
     relay_settings_from_options,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import UrllibTransport

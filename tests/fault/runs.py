@@ -10,8 +10,10 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartb
     HeartbeatResult,
     run_heartbeat,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (
+    settings_from_options,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._program import log_line
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import settings_from_options
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import UrllibTransport
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _relay
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import (
-    MAX_BODY_BYTES,
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _relay_server
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_server import MAX_BODY_BYTES
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (
     relay_settings_from_options,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import SettingsError
 
 from lab.installed import install_core, relay_command
 from lab.polling import poll_until
@@ -224,7 +224,7 @@ def test_the_relay_listens_on_ipv6_loopback(kuma: FakeServer, token: str) -> Non
 def test_a_client_that_stalls_mid_body_is_dropped_and_others_are_served_meanwhile(
     kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_relay, "CLIENT_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(_relay_server, "CLIENT_TIMEOUT_SECONDS", 1)
     push_url = serve_kuma(kuma, token)
     with running_relay(push_url=push_url) as relay, socket.create_connection(relay.address, timeout=10) as stalled:
         body = json.dumps(webhook()).encode()

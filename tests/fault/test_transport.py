@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import TlsOptions
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import (
+    TlsOptions,
     TransportError,
     UrllibTransport,
 )

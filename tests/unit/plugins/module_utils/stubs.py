@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import (
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (
     HeartbeatSettings,
     settings_from_options,
 )
@@ -45,7 +45,7 @@ def response(
 ) -> HttpResponse:
     if document is not None:
         body = json.dumps(document).encode("utf-8")
-    return HttpResponse(status=status, body=body, headers=dict(headers), elapsed_ms=1.0)
+    return HttpResponse(status=status, body=body, headers=dict(headers))
 
 
 @dataclass(frozen=True)

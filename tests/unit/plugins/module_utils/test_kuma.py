@@ -12,10 +12,10 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma i
     PushError,
     backoff_seconds,
     push,
-    push_url,
+    request_url,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import parse_push_url
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._urls import parse_push_url
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,7 +37,11 @@ class Pushed:
     transport: StubTransport
     waits: list[float]
     outcome: Any
-    """The PushOutcome, or the PushError raised."""
+    """The attempts push() took, or the PushError it raised."""
+
+    @property
+    def attempts(self) -> int:
+        return self.outcome.attempts if isinstance(self.outcome, PushError) else self.outcome
 
 
 def pushed(*answers: object, retries: int = 3, token: str = TOKEN) -> Pushed:
@@ -51,21 +55,21 @@ def pushed(*answers: object, retries: int = 3, token: str = TOKEN) -> Pushed:
     return run
 
 
-def test_the_push_url_carries_status_msg_and_ping_and_drops_kumas_own_query() -> None:
-    url = push_url(TARGET, "up", "1 active alert matches", 4)
+def test_the_request_url_carries_status_msg_and_ping_and_drops_kumas_own_query() -> None:
+    url = request_url(TARGET, "up", "1 active alert matches", 4)
 
     assert url.startswith(f"http://{KUMA_HOST}/api/push/{TOKEN}?")
     assert parse_qs(urlsplit(url).query) == {"status": ["up"], "msg": ["1 active alert matches"], "ping": ["4"]}
 
 
 def test_a_push_without_latency_sends_no_ping() -> None:
-    url = push_url(TARGET, "down", "Alertmanager unreachable: connection refused", None)
+    url = request_url(TARGET, "down", "Alertmanager unreachable: connection refused", None)
 
     assert "ping" not in parse_qs(urlsplit(url).query)
 
 
 def test_characters_that_mean_something_in_a_url_are_encoded_in_msg() -> None:
-    url = push_url(TARGET, "down", 'a&b=c #d/e?f+g "h" é', 1)
+    url = request_url(TARGET, "down", 'a&b=c #d/e?f+g "h" é', 1)
 
     query = urlsplit(url).query
     assert "&b=" not in query
@@ -76,7 +80,7 @@ def test_characters_that_mean_something_in_a_url_are_encoded_in_msg() -> None:
 
 @given(msg=st.text(max_size=300))
 def test_any_message_reaches_kuma_exactly_as_written(msg: str) -> None:
-    query = parse_qs(urlsplit(push_url(TARGET, "down", msg, 7)).query, keep_blank_values=True)
+    query = parse_qs(urlsplit(request_url(TARGET, "down", msg, 7)).query, keep_blank_values=True)
 
     assert query["msg"] == [msg]
     assert query["status"] == ["down"]
@@ -89,7 +93,7 @@ def test_the_backoff_doubles_from_half_a_second_up_to_four_seconds() -> None:
 def test_a_push_kuma_takes_needs_one_attempt_and_no_wait() -> None:
     run = pushed(response(document=KUMA_OK))
 
-    assert run.outcome.attempts == 1
+    assert run.attempts == 1
     assert run.waits == []
     (request,) = run.transport.requests
     assert request.query == {"status": ["up"], "msg": ["fine"], "ping": ["4"]}
@@ -99,7 +103,7 @@ def test_a_push_kuma_takes_needs_one_attempt_and_no_wait() -> None:
 def test_a_kuma_error_then_success_is_retried_once_after_half_a_second() -> None:
     run = pushed(response(500, body=b"Internal Server Error"), response(document=KUMA_OK))
 
-    assert run.outcome.attempts == 2
+    assert run.attempts == 2
     assert run.waits == [0.5]
     assert len(run.transport.requests) == 2
 
@@ -107,14 +111,14 @@ def test_a_kuma_error_then_success_is_retried_once_after_half_a_second() -> None
 def test_too_many_requests_is_retried() -> None:
     run = pushed(response(429), response(document=KUMA_OK))
 
-    assert run.outcome.attempts == 2
+    assert run.attempts == 2
 
 
 def test_an_unreachable_kuma_is_tried_one_time_plus_retries_then_given_up() -> None:
     run = pushed(TransportError("connection refused"), retries=3)
 
     assert isinstance(run.outcome, PushError)
-    assert run.outcome.attempts == 4
+    assert run.attempts == 4
     assert run.waits == [0.5, 1.0, 2.0]
     assert len(run.transport.requests) == 4
     assert str(run.outcome) == f"Kuma at {KUMA_HOST} unreachable: connection refused; gave up after 4 attempts"
@@ -123,7 +127,7 @@ def test_an_unreachable_kuma_is_tried_one_time_plus_retries_then_given_up() -> N
 def test_with_no_retries_an_unreachable_kuma_is_tried_once() -> None:
     run = pushed(TransportError("timed out after 2s"), retries=0)
 
-    assert run.outcome.attempts == 1
+    assert run.attempts == 1
     assert run.waits == []
 
 
@@ -131,7 +135,7 @@ def test_an_unknown_monitor_is_refused_at_once_with_kumas_message() -> None:
     run = pushed(response(404, document=KUMA_NOT_FOUND))
 
     assert isinstance(run.outcome, PushError)
-    assert run.outcome.attempts == 1
+    assert run.attempts == 1
     assert run.waits == []
     assert str(run.outcome) == f"Kuma at {KUMA_HOST} refused the heartbeat: Monitor not found or not active. (HTTP 404)"
 
@@ -161,7 +165,7 @@ def test_ok_false_without_a_message_says_so() -> None:
 def test_an_answer_without_kumas_json_is_not_retried_and_asks_whether_this_is_kuma(answer: object) -> None:
     run = pushed(answer)
 
-    assert run.outcome.attempts == 1
+    assert run.attempts == 1
     assert len(run.transport.requests) == 1
     assert "without Kuma's JSON; is push_url a Kuma push URL?" in str(run.outcome)
 
@@ -169,7 +173,7 @@ def test_an_answer_without_kumas_json_is_not_retried_and_asks_whether_this_is_ku
 def test_a_redirect_is_not_followed_nor_retried() -> None:
     run = pushed(response(301, headers={"location": "https://kuma.example.com/"}))
 
-    assert run.outcome.attempts == 1
+    assert run.attempts == 1
     assert "redirect (HTTP 301)" in str(run.outcome)
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import parse_matchers
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._matchers import (
     Matcher,
     MatcherError,
     describe,
     parse_matcher,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import (
-    SettingsError,
-    parse_matchers,
-)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+from tests.unit.plugins.module_utils.stubs import make_settings
 
 
 @pytest.mark.parametrize(
@@ -79,14 +79,14 @@ def test_a_matcher_that_is_not_a_string_is_refused_by_its_place() -> None:
 
 def test_matchers_that_are_not_a_list_are_refused() -> None:
     with pytest.raises(SettingsError) as refused:
-        parse_matchers('alertname="Watchdog"')
+        make_settings(matchers='alertname="Watchdog"')
 
     assert refused.value.option == "matchers"
 
 
 def test_no_matchers_given_means_the_watchdog_and_an_empty_list_means_none() -> None:
-    assert parse_matchers(None) == (Matcher("alertname", "=", "Watchdog"),)
-    assert parse_matchers([]) == ()
+    assert make_settings(matchers=None).matchers == (Matcher("alertname", "=", "Watchdog"),)
+    assert make_settings(matchers=[]).matchers == ()
 
 
 @pytest.mark.parametrize(

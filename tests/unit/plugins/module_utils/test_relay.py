@@ -7,18 +7,19 @@ import json
 from typing import Any
 
 import pytest
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay import (
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma import MAX_MESSAGE_CHARS
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_server import (
     MAX_BODY_BYTES,
-    MAX_MESSAGE_CHARS,
-    BadRequest,
     Outcome,
-    RelaySettings,
     handle_post,
-    parse_notification,
+)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (
+    RelaySettings,
     relay_settings_from_options,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import HttpResponse, TransportError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._webhook import BadRequest, parse_notification
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -346,7 +347,7 @@ def test_settings_keep_their_secrets_out_of_repr_and_list_them_for_redaction() -
         ({"push_url": PUSH_URL, "use_proxy": 1}, "use_proxy"),
         ({"push_url": PUSH_URL, "pushurl": PUSH_URL}, "pushurl"),
         ({"routes": "prod"}, "routes"),
-        ({"routes": ["prod"]}, "routes[0].name"),
+        ({"routes": ["prod"]}, "routes[0]"),
         ({"routes": [{"name": "a", "push_url": PUSH_URL}, {"name": "a", "push_url": PUSH_URL}]}, "routes[1].name"),
         ({"routes": [{"name": "a/b", "push_url": PUSH_URL}]}, "routes[0].name"),
         ({"routes": [{"name": "a", "push_url": "http://user:pw@kuma/api/push/x"}]}, "routes[0].push_url"),

@@ -36,7 +36,7 @@ def test_validate_accepts_good_settings_naming_the_push_host_only(tmp_path: Path
         ("{not json", "--settings: the file is not valid JSON"),
         (json.dumps([PUSH_URL]), "--settings: the file must hold a JSON object of options"),
         (json.dumps({"push_url": PUSH_URL + "/extra"}), "push_url: must be a Kuma push URL"),
-        (json.dumps({"push_url": PUSH_URL, "timeout": -1}), "timeout: must be a number"),
+        (json.dumps({"push_url": PUSH_URL, "timeout": -1}), "timeout: must be at least 0"),
         (json.dumps({"push_url": PUSH_URL, "auth_bearer_token": BEARER, "auth_username": "am"}), "auth_password:"),
         (json.dumps({"push_url": PUSH_URL, "ca_path": "/nonexistent/ca.pem"}), "ca_path"),
     ],

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import (
-    SettingsError,
-    parse_alertmanager_url,
-    parse_push_url,
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (
     settings_from_options,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._urls import parse_base_url, parse_push_url
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,7 +23,7 @@ def refusal(**options: object) -> SettingsError:
 def test_the_push_url_kuma_shows_can_be_pasted_whole_and_its_query_is_dropped() -> None:
     target = parse_push_url(f"http://kuma.example.com:3001/api/push/{TOKEN}?status=up&msg=OK&ping=")
 
-    assert target.endpoint == f"http://kuma.example.com:3001/api/push/{TOKEN}"
+    assert target.url == f"http://kuma.example.com:3001/api/push/{TOKEN}"
     assert target.token == TOKEN
     assert target.host == "kuma.example.com:3001"
 
@@ -32,7 +31,7 @@ def test_the_push_url_kuma_shows_can_be_pasted_whole_and_its_query_is_dropped() 
 def test_a_path_prefix_before_api_push_is_kept() -> None:
     target = parse_push_url(f"https://example.com/status/kuma/api/push/{TOKEN}/")
 
-    assert target.endpoint == f"https://example.com/status/kuma/api/push/{TOKEN}"
+    assert target.url == f"https://example.com/status/kuma/api/push/{TOKEN}"
     assert target.host == "example.com"
 
 
@@ -96,7 +95,7 @@ def test_credentials_embedded_in_a_url_are_refused(option: str) -> None:
     [
         ("", "is required"),
         (None, "is required"),
-        (9093, "is required"),
+        (9093, "must be a string"),
         ("http:///api/v2", "has no host"),
         ("http://127.0.0.1:99999", "not a valid URL"),
         ("tcp://127.0.0.1:9093", "http:// or https://"),
@@ -129,8 +128,8 @@ def test_spaces_around_a_url_are_trimmed() -> None:
 
 
 def test_the_alertmanager_route_prefix_is_kept_without_its_trailing_slash() -> None:
-    assert parse_alertmanager_url("https://example.com/alertmanager/") == "https://example.com/alertmanager"
-    assert parse_alertmanager_url("http://127.0.0.1:9093/?x=1") == "http://127.0.0.1:9093"
+    assert parse_base_url("alertmanager_url", "https://example.com/alertmanager/") == "https://example.com/alertmanager"
+    assert parse_base_url("alertmanager_url", "http://127.0.0.1:9093/?x=1") == "http://127.0.0.1:9093"
 
 
 def test_options_left_out_get_the_documented_defaults() -> None:
@@ -228,7 +227,7 @@ def test_the_settings_know_their_secrets_and_do_not_print_them() -> None:
 
     assert set(settings.secrets()) == {TOKEN, "hunter2"}
     assert set(bearer.secrets()) == {TOKEN, "b3arer-secret"}
-    for shown in (repr(settings), repr(bearer), str(settings.push)):
+    for shown in (repr(settings), repr(bearer), str(settings.push_url)):
         assert TOKEN not in shown
         assert "hunter2" not in shown
         assert "b3arer-secret" not in shown

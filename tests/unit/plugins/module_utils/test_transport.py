@@ -9,8 +9,8 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._settings import TlsOptions
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import (
+    TlsOptions,
     TransportError,
     UrllibTransport,
     _describe_failure,
