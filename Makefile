@@ -2,7 +2,7 @@
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: deps demo test test-fast release changelog bench
+.PHONY: deps demo test test-fast release changelog bench docs
 
 deps:
 	bash scripts/install-deps.sh
@@ -28,3 +28,7 @@ changelog: deps
 ## The four benchmarks against the real parts; refreshes BENCHMARKS.md, bench/results.json and bench/chart.png.
 bench: deps
 	$(PYTHON) bench/run.py
+
+## The module's option docs and both roles' argument specs and defaults, from the core's option definitions.
+docs: deps
+	$(PYTHON) scripts/generate_docs.py

@@ -1,0 +1,38 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filter relay_settings: the relay role's variables read by the relay's parser (see the .yml beside this)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError, read_options
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (
+    RELAY_OPTIONS,
+    relay_settings_from_options,
+)
+
+ROLE_PREFIX = "relay_"
+# The role's unit holds no capability: a port below this cannot be bound by the service.
+LOWEST_PORT = 1024
+
+
+def relay_settings(role_vars: dict[str, Any]) -> dict[str, Any]:
+    options = {option.name: role_vars.get(ROLE_PREFIX + option.name) for option in RELAY_OPTIONS}
+    try:
+        parsed = relay_settings_from_options(options, ROLE_PREFIX)
+        if parsed.port < LOWEST_PORT:
+            raise SettingsError(
+                ROLE_PREFIX + "listen",
+                f"needs a port from {LOWEST_PORT} to 65535 (the service holds no capability to bind a lower one)",
+            )
+    except SettingsError as error:
+        return {"errors": [str(error)], "settings": {}}
+    values = read_options(RELAY_OPTIONS, options, ROLE_PREFIX)
+    return {"errors": [], "settings": {name: value for name, value in values.items() if value not in (None, [])}}
+
+
+class FilterModule:
+    def filters(self):
+        return {"relay_settings": relay_settings}
