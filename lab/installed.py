@@ -6,17 +6,28 @@ import shutil
 import subprocess
 from pathlib import Path
 
-CORE_DIR = Path(__file__).resolve().parents[1] / "plugins" / "module_utils"
+from lab.collection import link_checkout_as_collection
+
+link_checkout_as_collection()
+# The roles' own answer to which files a program needs, so the lab lays out exactly what a host gets.
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_files import (  # noqa: E402
+    CORE_DIR,
+    core_files,
+)
+
 PACKAGE = "alertmanager_kuma"
+# The programs the two roles install into one package directory on a host.
+PROGRAMS = ("_program", "_relay_program")
 
 
 def install_core(root: Path, compile_bytecode: bool = False) -> Path:
-    """Copy the core's modules into ROOT/lib/alertmanager_kuma as a package, as the roles do under
-    /usr/local/lib/alertmanager-kuma; return ROOT/lib, the directory a launcher puts on sys.path."""
+    """Copy the core files both programs need (the roles' own list) into ROOT/lib/alertmanager_kuma as a package,
+    as the roles do under /usr/local/lib/alertmanager-kuma; return ROOT/lib, the directory a launcher puts on
+    sys.path."""
     package = root / "lib" / PACKAGE
     package.mkdir(parents=True, exist_ok=True)
-    for source in CORE_DIR.glob("_*.py"):
-        shutil.copy2(source, package / source.name)
+    for name in core_files(PROGRAMS):
+        shutil.copy2(CORE_DIR / name, package / name)
     (package / "__init__.py").write_text("")
     if compile_bytecode:
         subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(package)], check=True)

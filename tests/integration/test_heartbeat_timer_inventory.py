@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from tests.integration.ansible_runner import Run
 
 pytestmark = pytest.mark.fleet
 
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
 TOKEN = "inventoryTok3n"
 PUSH_URL = f"http://127.0.0.1:9/api/push/{TOKEN}"
 GOOD_CHECK = {"name": "main", "alertmanager_url": "http://127.0.0.1:9", "push_url": PUSH_URL, "interval": 30}
@@ -53,6 +51,29 @@ BAD_CHECKS = {
     "a name with a space": (dict(GOOD_CHECK, name="my check"), "name"),
     "a bad matcher": (dict(GOOD_CHECK, matchers=["alertname Watchdog"]), "matchers"),
     "an unknown on_failure": (dict(GOOD_CHECK, on_failure="panic"), "on_failure"),
+    "a zero timeout": (dict(GOOD_CHECK, timeout=0), "heartbeat_timer_checks[0].timeout: must be greater than 0"),
+    "a matcher regex that does not compile": (
+        dict(GOOD_CHECK, matchers=['job=~"("']),
+        "heartbeat_timer_checks[0].matchers[0]: 'job=~\"(\"' is not a valid matcher: invalid regular expression",
+    ),
+    "negative retries": (dict(GOOD_CHECK, retries=-1), "heartbeat_timer_checks[0].retries: must be at least 0"),
+    "a port out of range": (
+        dict(GOOD_CHECK, alertmanager_url="http://127.0.0.1:99999"),
+        "heartbeat_timer_checks[0].alertmanager_url: is not a valid URL",
+    ),
+    "a name of 218 characters": (
+        dict(GOOD_CHECK, name="n" * 218),
+        "heartbeat_timer_checks[0].name: must be at most 64",
+    ),
+    "a name ending in a newline": (dict(GOOD_CHECK, name="x\n"), "heartbeat_timer_checks[0].name: must be letters"),
+    "a matcher with an unclosed quote": (
+        dict(GOOD_CHECK, matchers=['alertname="Watchdog']),
+        "heartbeat_timer_checks[0].matchers[0]: 'alertname=\"Watchdog' is not a valid matcher",
+    ),
+    "a client_cert without client_key": (
+        dict(GOOD_CHECK, client_cert="/etc/ssl/client.pem"),
+        "heartbeat_timer_checks[0].client_key: client_cert and client_key go together",
+    ),
 }
 
 
@@ -99,3 +120,26 @@ def test_a_verbose_diff_run_never_shows_the_token_and_removal_leaves_nothing(fle
     for host in fleet.hosts:
         left = host.ssh("ls /etc/alertmanager-kuma/heartbeat /etc/systemd/system | grep -E 'json|@(main|other)'").stdout
         assert left == "", f"{host.name}: {left}"
+
+
+def test_the_run_tag_alone_removes_unlisted_checks_too(fleet: Fleet, tmp_path: Path) -> None:
+    host = fleet.hosts[0]
+    both = _deploy(fleet, tmp_path, {"good": [GOOD_CHECK, dict(GOOD_CHECK, name="other")], "bad": []})
+    assert both.returncode == 0, both.output[-3000:]
+
+    run_only = _deploy(
+        fleet,
+        tmp_path,
+        {"good": [GOOD_CHECK], "bad": []},
+        "--tags",
+        "heartbeat_timer_run",
+        "-e",
+        "heartbeat_timer_remove_unlisted=true",
+    )
+
+    assert run_only.returncode == 0, run_only.output[-3000:]
+    assert host.ssh("ls /etc/alertmanager-kuma/heartbeat").stdout.split() == ["main.json"]
+    assert host.ssh("systemctl is-enabled alertmanager-kuma-heartbeat@other.timer").stdout.strip() != "enabled"
+    assert host.ssh("systemctl is-active alertmanager-kuma-heartbeat@main.timer").stdout.strip() == "active"
+    removed = _deploy(fleet, tmp_path, {"good": [dict(GOOD_CHECK, state="absent")], "bad": []})
+    assert removed.returncode == 0, removed.output[-3000:]

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_files import core_files
 
 from lab.installed import install_core
 from tests.integration.ansible_runner import BIN_DIR, Run, run
 
 ROLE_DIR = Path(__file__).resolve().parents[2] / "roles" / "relay"
+COMMON_ROLE_DIR = ROLE_DIR.parent / "_common"
 TOKEN = "r0leTokenQx7Zr2m"
 BEARER = "r0leBearerKp4Wn8"
 PASSWORD = "r0lePassw0rdVb3J"
@@ -62,9 +64,18 @@ BAD_INVENTORY = {
         {"relay_push_url": PUSH_URL, "relay_routes": [{"name": "a", "push_url": PUSH_URL}]},
         "give relay_push_url or relay_routes",
     ),
-    "an ftp push URL": ({"relay_push_url": f"ftp://127.0.0.1/api/push/{TOKEN}"}, "relay_push_url must be an http(s)"),
-    "a push URL without /api/push": ({"relay_push_url": f"http://127.0.0.1/{TOKEN}"}, "relay_push_url must be"),
-    "listen without a port": ({"relay_push_url": PUSH_URL, "relay_listen": "127.0.0.1"}, "relay_listen must be"),
+    "an ftp push URL": (
+        {"relay_push_url": f"ftp://127.0.0.1/api/push/{TOKEN}"},
+        "relay_push_url: must be an http:// or https:// URL",
+    ),
+    "a push URL without /api/push": (
+        {"relay_push_url": f"http://127.0.0.1/{TOKEN}"},
+        "relay_push_url: must be a Kuma push URL",
+    ),
+    "listen without a port": (
+        {"relay_push_url": PUSH_URL, "relay_listen": "127.0.0.1"},
+        "relay_listen: must be host:port",
+    ),
     "a privileged port": ({"relay_push_url": PUSH_URL, "relay_listen": "0.0.0.0:80"}, "port from 1024 to 65535"),
     "a user without password": ({"relay_push_url": PUSH_URL, "relay_auth_username": "am"}, "go together"),
     "bearer and basic auth": (
@@ -74,17 +85,20 @@ BAD_INVENTORY = {
             "relay_auth_username": "am",
             "relay_auth_password": PASSWORD,
         },
-        "relay_auth_bearer_token excludes basic auth",
+        "relay_auth_bearer_token: use either basic auth or a bearer token, not both",
     ),
     "a route name with a slash": (
         {"relay_routes": [{"name": "a/b", "push_url": PUSH_URL}]},
-        "relay_routes[0] (a/b)",
+        "relay_routes[0].name: must be letters, digits, - and _",
     ),
     "a route name twice": (
         {"relay_routes": [{"name": "a", "push_url": PUSH_URL}, {"name": "a", "push_url": PUSH_URL}]},
-        "relay_routes[0] (a)",
+        "relay_routes[1].name: 'a' is used more than once",
     ),
-    "a route to an ftp URL": ({"relay_routes": [{"name": "a", "push_url": "ftp://x/api/push/y"}]}, "relay_routes[0]"),
+    "a route to an ftp URL": (
+        {"relay_routes": [{"name": "a", "push_url": "ftp://x/api/push/y"}]},
+        "relay_routes[0].push_url: must be an http",
+    ),
     "retries as words": ({"relay_push_url": PUSH_URL, "relay_retries": "many"}, "relay_retries"),
     "an unknown state": ({"relay_push_url": PUSH_URL, "relay_state": "stopped"}, "relay_state"),
 }
@@ -139,24 +153,24 @@ def test_a_check_mode_diff_run_on_a_fresh_host_passes_and_shows_no_secret(tmp_pa
     assert "Write the relay's settings" in result.output
 
 
-def _render(tmp_path: Path, template: str, extra_vars: dict) -> Path:
-    """Render one of the role's templates with its vars/main.yml, as the role does for a Debian 12 host."""
+def _render(tmp_path: Path, role_dir: Path, template: str, extra_vars: dict) -> Path:
+    """Render a role's template with its vars/main.yml, as the role does for a Debian 12 host (systemd 252)."""
     rendered = tmp_path / Path(template).stem
     play = {
         "hosts": "localhost",
         "gather_facts": False,
         "tasks": [
-            {"ansible.builtin.include_vars": str(ROLE_DIR / "vars" / "main.yml")},
-            {"ansible.builtin.template": {"src": str(ROLE_DIR / "templates" / template), "dest": str(rendered)}},
+            {"ansible.builtin.include_vars": str(role_dir / "vars" / "main.yml")},
+            {"ansible.builtin.template": {"src": str(role_dir / "templates" / template), "dest": str(rendered)}},
         ],
     }
     playbook = tmp_path / "render.yml"
     playbook.write_text(yaml.safe_dump([play]))
-    # Extra vars outrank include_vars: the role's own paths where a play outside the role has no role_path.
+    # Extra vars outrank include_vars: the role's own path, which a play outside the role does not have.
     variables = {
         "ansible_python_interpreter": str(BIN_DIR / "python"),
-        "__relay_core_dir": str(ROLE_DIR.parents[1] / "plugins" / "module_utils"),
-        "__relay_systemd_version": 252,
+        "role_path": str(role_dir),
+        "ansible_facts": {"systemd": {"version": 252}},
         **extra_vars,
     }
     result = run(
@@ -177,7 +191,7 @@ def _render(tmp_path: Path, template: str, extra_vars: dict) -> Path:
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_relay_unit_scores_1_5_or_lower_with_systemd_analyze_security(tmp_path: Path) -> None:
-    unit = _render(tmp_path, "alertmanager-kuma-relay.service.j2", {})
+    unit = _render(tmp_path, ROLE_DIR, "alertmanager-kuma-relay.service.j2", {})
     unit = unit.rename(tmp_path / "alertmanager-kuma-relay.service")
 
     analysis = subprocess.run(
@@ -198,7 +212,16 @@ def test_the_relay_unit_scores_1_5_or_lower_with_systemd_analyze_security(tmp_pa
 
 def test_the_launcher_runs_the_relay_program_from_the_installed_package(tmp_path: Path) -> None:
     lib_dir = install_core(tmp_path / "root")
-    launcher = _render(tmp_path, "alertmanager-kuma-relay.j2", {"__relay_lib_dir": str(lib_dir)})
+    launcher = _render(
+        tmp_path,
+        COMMON_ROLE_DIR,
+        "launcher.j2",
+        {
+            "__common_lib_dir": str(lib_dir),
+            "__common_program": "_relay_program",
+            "__common_description": "Relays Alertmanager's webhook to an Uptime Kuma push monitor",
+        },
+    )
     settings = tmp_path / "relay.json"
     settings.write_text(json.dumps({"push_url": PUSH_URL, "auth_bearer_token": BEARER}))
 
@@ -217,5 +240,5 @@ def test_the_launcher_runs_the_relay_program_from_the_installed_package(tmp_path
         "alertmanager-kuma-relay: settings valid, push_host=127.0.0.1:9\n",
     )
     # Each core file the relay runs is listed with its digest: replacing one changes the launcher (and restarts).
-    for name in ("_relay.py", "_kuma.py", "_transport.py"):
+    for name in core_files(["_relay_program"]):
         assert re.search(rf"^# [0-9a-f]{{64}}  {name}$", launcher.read_text(), re.MULTILINE), name
