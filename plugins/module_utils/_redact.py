@@ -18,6 +18,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     """Mask each secret, raw, URL-quoted and URL-unquoted (a token can reach a message in any of these forms)."""
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         # Longest form first: the raw secret may be part of its own quoted form.
-        for form in sorted({secret, quote(secret, safe=""), quote(secret), unquote(secret)}, key=len, reverse=True):
+        # surrogatepass: a lone surrogate (JSON's "\ud800") must not make the last guard raise instead of masking.
+        quoted = {quote(secret, safe=safe, errors="surrogatepass") for safe in ("", "/")}
+        for form in sorted({secret, *quoted, unquote(secret)}, key=len, reverse=True):
             text = text.replace(form, MASK)
     return text

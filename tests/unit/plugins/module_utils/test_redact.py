@@ -39,6 +39,11 @@ def test_empty_and_missing_secrets_mask_nothing() -> None:
 # A secret with the mask character in it could be re-formed by the mask itself; tokens are URL-safe.
 @given(secret=st.text(st.characters(exclude_characters=MASK[0]), min_size=1), before=st.text(), after=st.text())
 def test_any_secret_written_raw_or_quoted_is_gone_after_redaction(secret: str, before: str, after: str) -> None:
-    text = before + secret + after + quote(secret, safe="")
+    text = before + secret + after + quote(secret, safe="", errors="surrogatepass")
 
     assert secret not in redact(text, [secret])
+
+
+def test_a_secret_with_a_lone_surrogate_is_masked_without_an_error() -> None:
+    # JSON can carry one ("\ud800"): the last guard must mask it, never raise.
+    assert redact("token \ud800x here", ["\ud800x"]) == f"token {MASK} here"
