@@ -10,7 +10,7 @@ from typing import Any
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError, read_options
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (
     RELAY_OPTIONS,
-    relay_settings_from_options,
+    relay_settings_from_values,
 )
 
 ROLE_PREFIX = "relay_"
@@ -21,15 +21,14 @@ LOWEST_PORT = 1024
 def relay_settings(role_vars: dict[str, Any]) -> dict[str, Any]:
     options = {option.name: role_vars.get(ROLE_PREFIX + option.name) for option in RELAY_OPTIONS}
     try:
-        parsed = relay_settings_from_options(options, ROLE_PREFIX)
-        if parsed.port < LOWEST_PORT:
+        values = read_options(RELAY_OPTIONS, options, ROLE_PREFIX)
+        if relay_settings_from_values(values, ROLE_PREFIX).port < LOWEST_PORT:
             raise SettingsError(
                 ROLE_PREFIX + "listen",
                 f"needs a port from {LOWEST_PORT} to 65535 (the service holds no capability to bind a lower one)",
             )
     except SettingsError as error:
         return {"errors": [str(error)], "settings": {}}
-    values = read_options(RELAY_OPTIONS, options, ROLE_PREFIX)
     return {"errors": [], "settings": {name: value for name, value in values.items() if value not in (None, [])}}
 
 

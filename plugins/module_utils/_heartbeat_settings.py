@@ -217,7 +217,11 @@ def settings_from_options(options: Mapping[str, Any], prefix: str = "") -> Heart
     ``prefix`` goes before the option's name in errors, so a role can name its variable
     (``heartbeat_timer_checks[1].``).
     """
-    values = read_options(HEARTBEAT_OPTIONS, options, prefix)
+    return settings_from_values(read_options(HEARTBEAT_OPTIONS, options, prefix), prefix)
+
+
+def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> HeartbeatSettings:
+    """Settings from options already read one by one (read_options): the rules across options, URLs, matchers."""
     for first, second in REQUIRED_TOGETHER:
         _go_together(values, first, second, prefix)
     if values["alertmanager_bearer_token"] and values["alertmanager_username"]:

@@ -108,7 +108,11 @@ def relay_settings_from_options(options: Mapping[str, Any], prefix: str = "") ->
 
     ``prefix`` goes before the option's name in errors, so the role can name its variables (``relay_``).
     """
-    values = read_options(RELAY_OPTIONS, options, prefix)
+    return relay_settings_from_values(read_options(RELAY_OPTIONS, options, prefix), prefix)
+
+
+def relay_settings_from_values(values: Mapping[str, Any], prefix: str = "") -> RelaySettings:
+    """Settings from options already read one by one (read_options): the rules across options, URLs, routes."""
     host, port = listen_address(values["listen"], prefix + "listen")
     if bool(values["auth_username"]) != bool(values["auth_password"]):
         missing = "auth_password" if values["auth_username"] else "auth_username"

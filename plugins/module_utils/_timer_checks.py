@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._heartbeat_settings import HEARTBEAT_OPTIONS, settings_from_options
+from ._heartbeat_settings import HEARTBEAT_OPTIONS, settings_from_values
 from ._option import Option, SettingsError, read_options
 
 CHECKS_VARIABLE = "heartbeat_timer_checks"
@@ -72,9 +72,8 @@ def read_check(check: Any, index: int, role_defaults: Mapping[str, Any]) -> Time
     timer_names = {option.name for option in TIMER_CHECK_OPTIONS}
     timer = read_options(TIMER_CHECK_OPTIONS, {k: v for k, v in merged.items() if k in timer_names}, prefix)
     name = _read_name(timer["name"], prefix + "name")
-    heartbeat_options = {k: v for k, v in merged.items() if k not in timer_names}
-    settings_from_options(heartbeat_options, prefix)
-    written = read_options(HEARTBEAT_OPTIONS, heartbeat_options, prefix)
+    written = read_options(HEARTBEAT_OPTIONS, {k: v for k, v in merged.items() if k not in timer_names}, prefix)
+    settings_from_values(written, prefix)
     return TimerCheck(
         name=name,
         state=timer["state"],
