@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Writes, from the core's one definition of each option, the docs and specs that restate it:
 
 - the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py),

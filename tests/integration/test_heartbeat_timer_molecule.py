@@ -9,6 +9,7 @@ servers and then reads Kuma's table itself too.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,17 +34,22 @@ def test_the_molecule_scenario_proves_the_timers_on_two_booted_hosts(
     monitors = {host: kuma.create_push_monitor(f"fleet {host}") for host in HOSTS}
     relay_monitor = kuma.create_push_monitor("fleet relay")
     bin_dir = Path(sys.executable).parent
-    env = dict(
-        os.environ,
-        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        MOLECULE_ALERTMANAGER_URL=pair.alertmanager.url,
-        MOLECULE_ALERTMANAGER_PID=str(pair.alertmanager.process.pid),
-        MOLECULE_KUMA_DB=str(kuma.db_path),
-        MOLECULE_RELAY_PUSH_URL=relay_monitor.push_url,
-        MOLECULE_RELAY_MONITOR_ID=str(relay_monitor.id),
-        **{f"MOLECULE_PUSH_URL_{host.upper().replace('-', '_')}": monitors[host].push_url for host in HOSTS},
-        **{f"MOLECULE_MONITOR_ID_{host.upper().replace('-', '_')}": str(monitors[host].id) for host in HOSTS},
+    # The scenario's lab description, as scripts/lab.py writes it when the scenario starts a lab of its own.
+    lab_json = tmp_path / "lab.json"
+    lab_json.write_text(
+        json.dumps(
+            {
+                "alertmanager_url": pair.alertmanager.url,
+                "alertmanager_pid": pair.alertmanager.process.pid,
+                "kuma_db": str(kuma.db_path),
+                "monitors": {
+                    name: {"id": monitor.id, "push_url": monitor.push_url}
+                    for name, monitor in [*monitors.items(), ("relay", relay_monitor)]
+                },
+            }
+        )
     )
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", MOLECULE_LAB_JSON=str(lab_json))
     try:
         run = subprocess.run(
             [str(bin_dir / "molecule"), "test", "--scenario-name", "default"],
