@@ -63,7 +63,11 @@ def parse_timestamp(text: Any) -> datetime | None:
     whole, fraction, zone = found.groups()
     micro = (fraction or "0")[:6].ljust(6, "0")
     zone = "+00:00" if zone == "Z" else zone
-    return datetime.fromisoformat(f"{whole}.{micro}{zone}")
+    try:
+        return datetime.fromisoformat(f"{whole}.{micro}{zone}")
+    except ValueError:
+        # Well formed but impossible (month 13, hour 25): no time at all, which the verdict treats as unknown.
+        return None
 
 
 def _auth_headers(settings: HeartbeatSettings) -> dict[str, str]:
@@ -89,12 +93,14 @@ def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> t
         return json.loads(response.body.decode("utf-8")), response
     except ValueError:
         raise _ApiProblem(f"{endpoint} did not answer JSON; is this an Alertmanager?") from None
+    except RecursionError:
+        raise _ApiProblem(f"{endpoint} answered JSON nested too deeply; is this an Alertmanager?") from None
 
 
 def _server_time(response: HttpResponse) -> datetime:
     try:
         return parsedate_to_datetime(response.headers["date"]).astimezone(timezone.utc)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return datetime.now(timezone.utc)
 
 

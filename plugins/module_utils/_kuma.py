@@ -10,6 +10,7 @@ program and the relay. Messages name the push host, never the URL: its path is t
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Callable
 from urllib.parse import quote, urlencode
@@ -22,6 +23,7 @@ BACKOFF_FIRST_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 4.0
 # The message travels in the request's query: a long one must not make the URL too long for Kuma.
 MAX_MESSAGE_CHARS = 250
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class PushError(Exception):
@@ -36,8 +38,14 @@ class _Retryable(Exception):
     pass
 
 
+def printable(text: str) -> str:
+    """The text with every control character (a server's escape codes, CR/LF, NUL) turned into a space."""
+    return _CONTROL_RE.sub(" ", text)
+
+
 def shorten_message(msg: str) -> str:
-    """The message cut to MAX_MESSAGE_CHARS, with an ellipsis where it was cut."""
+    """The message, printable, cut to MAX_MESSAGE_CHARS with an ellipsis where it was cut."""
+    msg = printable(msg)
     return msg if len(msg) <= MAX_MESSAGE_CHARS else msg[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
@@ -58,7 +66,7 @@ def _kuma_answer(body: bytes) -> tuple[bool, str] | None:
     """Kuma's JSON as (ok, msg); None when the body is not Kuma's JSON."""
     try:
         answer = json.loads(body.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(answer, dict) and "ok" in answer:
         return answer["ok"] is True, str(answer.get("msg") or "ok is false")
@@ -85,7 +93,7 @@ def _one_push(push_url: PushUrl, url: str, transport: Transport, timeout: float)
             f"{push_url.host} answered HTTP {response.status} without Kuma's JSON; is push_url a Kuma push URL?", 0
         )
     # The message is the server's text: a proxy in front of Kuma may quote the request path, which holds the token.
-    said = redact(answer[1], [push_url.token])
+    said = shorten_message(redact(answer[1], [push_url.token]))
     raise PushError(f"Kuma at {push_url.host} refused the heartbeat: {said} (HTTP {response.status})", 0)
 
 

@@ -10,10 +10,13 @@ fetch_url: its error texts carry the request URL, and the push URL's path is the
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import http.client
 import os
 import socket
 import ssl
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -54,6 +57,85 @@ class Transport(Protocol):
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
+
+
+class _Deadline:
+    """Ends one request at its deadline however the server dribbles: a timer shuts the request's socket down.
+
+    A socket timeout bounds each read only: a server sending a byte a second would hold a request for ever.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._done = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(min(seconds, threading.TIMEOUT_MAX), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # Under the lock: once done, the timer never touches a socket that may be closed and its number reused.
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            for sock in self._sockets:
+                self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        # Already closed, or the peer went first: either way the request is over.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(functools.partial(_WatchedHTTPConnection, deadline=req.deadline), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext | None) -> None:
+        super().__init__(context=context)
+        self._tls = context
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_WatchedHTTPSConnection, deadline=req.deadline), req, context=self._tls)
 
 
 def _describe_failure(error: BaseException, timeout: float) -> str:
@@ -107,30 +189,41 @@ class UrllibTransport:
     def __init__(
         self, tls: TlsOptions, use_proxy: bool = True, user_agent: str = "alertmanager-kuma", needs_tls: bool = True
     ) -> None:
-        handlers: list[urllib.request.BaseHandler] = [_RefuseRedirects()]
         # Loading the system's CA store costs about 25 ms, most of a plain-http heartbeat's run: only when needed.
-        if needs_tls:
-            handlers.append(urllib.request.HTTPSHandler(context=_tls_context(tls)))
+        handlers: list[urllib.request.BaseHandler] = [
+            _RefuseRedirects(),
+            _DeadlineHTTPHandler(),
+            _DeadlineHTTPSHandler(_tls_context(tls) if needs_tls else None),
+        ]
         if not use_proxy:
             handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)
         self._user_agent = user_agent
 
     def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
+        """GET url; the whole request, connection to last byte, ends within ``timeout`` seconds."""
         request = urllib.request.Request(url, headers=dict(headers, **{"User-Agent": self._user_agent}))
         try:
-            try:
-                answer = self._opener.open(request, timeout=timeout)
-            except urllib.error.HTTPError as http_error:
-                # Non-2xx answers are answers; HTTPError's own text and .url carry the full URL, never used.
-                answer = http_error
-            with answer:
-                body = answer.read(MAX_BODY_BYTES + 1)
-                status = answer.getcode() or 0
-                answer_headers = {key.lower(): value for key, value in answer.headers.items()}
+            with _Deadline(timeout) as deadline:
+                request.deadline = deadline  # type: ignore[attr-defined]
+                body, status, answer_headers = self._fetch(request, timeout)
         # OverflowError: a timeout too large for the platform's clock.
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError, OverflowError) as error:
-            raise TransportError(_describe_failure(error, timeout)) from None
+            reason = f"timed out after {timeout:g}s" if deadline.expired else _describe_failure(error, timeout)
+            raise TransportError(reason) from None
+        # A server cut off at the deadline may look like one that ended its answer early.
+        if deadline.expired:
+            raise TransportError(f"timed out after {timeout:g}s")
         if len(body) > MAX_BODY_BYTES:
             raise TransportError(f"answer larger than {MAX_BODY_BYTES} bytes")
         return HttpResponse(status=status, body=body, headers=answer_headers)
+
+    def _fetch(self, request: urllib.request.Request, timeout: float) -> tuple[bytes, int, dict[str, str]]:
+        try:
+            answer = self._opener.open(request, timeout=timeout)
+        except urllib.error.HTTPError as http_error:
+            # Non-2xx answers are answers; HTTPError's own text and .url carry the full URL, never used.
+            answer = http_error
+        with answer:
+            body = answer.read(MAX_BODY_BYTES + 1)
+            return body, answer.getcode() or 0, {key.lower(): value for key, value in answer.headers.items()}

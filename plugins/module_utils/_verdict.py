@@ -81,6 +81,12 @@ def decide(observation: Observation, settings: HeartbeatSettings) -> Verdict:
         return _verdict(DOWN, _why_not_active(observation.alerts, wanted), ping)
     ages = [age for age in (_age_seconds(alert, observation) for alert in active) if age is not None]
     freshest = min(ages) if ages else None
+    if settings.max_age and freshest is None:
+        return _verdict(
+            DOWN,
+            f"alert matching {wanted} has no valid updatedAt: cannot tell freshness (max_age {settings.max_age:g}s)",
+            ping,
+        )
     if settings.max_age and freshest is not None and freshest > settings.max_age:
         return _verdict(
             DOWN,

@@ -24,6 +24,7 @@ class Reply:
     """One scripted answer. ``body`` is bytes, text, or anything JSON can encode (sent as JSON).
 
     ``hang_up`` closes the connection without any answer, as a crashing server or a reset by a proxy does.
+    ``drip`` sends the whole answer, status line first, one byte every ``drip`` seconds, as a broken proxy may.
     """
 
     status: int = 200
@@ -31,6 +32,7 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
     hang_up: bool = False
+    drip: float = 0.0
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -145,6 +147,9 @@ class FakeServer:
         body, content_type = reply.encoded()
         headers = {"Content-Type": content_type, "Date": formatdate(usegmt=True), **reply.headers}
         headers["Content-Length"] = str(len(body))
+        if reply.drip:
+            self._drip(handler, reply, body, headers)
+            return
         try:
             handler.send_response_only(reply.status)
             for name, value in headers.items():
@@ -154,6 +159,19 @@ class FakeServer:
                 handler.wfile.write(body)
         except OSError:
             pass
+
+    def _drip(self, handler: BaseHTTPRequestHandler, reply: Reply, body: bytes, headers: dict[str, str]) -> None:
+        head = f"HTTP/1.1 {reply.status} Scripted\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        handler.close_connection = True
+        for byte in (head + "\r\n").encode("latin-1") + body:
+            # Ends when the client gives up (the write fails) or the server stops.
+            if self._stopping.wait(reply.drip):
+                return
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                return
 
     def __enter__(self) -> FakeServer:
         self._thread.start()

@@ -123,11 +123,28 @@ def test_max_age_zero_turns_the_staleness_check_off() -> None:
     assert verdict.status == UP
 
 
-def test_an_alert_without_updated_at_is_not_judged_stale() -> None:
+def test_an_alert_without_updated_at_is_down_when_freshness_is_checked() -> None:
     verdict = decide(observation(alert(age=None)), make_settings())
+
+    assert verdict.status == DOWN
+    assert (
+        verdict.msg
+        == 'alert matching alertname="Watchdog" has no valid updatedAt: cannot tell freshness (max_age 300s)'
+    )
+
+
+def test_an_alert_without_updated_at_is_up_when_freshness_is_not_checked() -> None:
+    verdict = decide(observation(alert(age=None)), make_settings(max_age=0))
 
     assert verdict.status == UP
     assert "updated" not in verdict.msg
+
+
+def test_control_characters_never_reach_the_verdicts_message() -> None:
+    verdict = decide(observation(alert(age=1), version="0.25\x1b[31m\r\nX"), make_settings())
+
+    assert verdict.status == UP
+    assert "\x1b" not in verdict.msg and "\r" not in verdict.msg and "\n" not in verdict.msg
 
 
 def test_of_several_active_watchdogs_the_freshest_one_counts() -> None:

@@ -1,0 +1,126 @@
+"""Servers that drip, nest, lie about dates or send garbage: every case is a verdict Kuma hears, never silence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.fault.fake_http import FakeServer, Reply, json_reply
+from tests.fault.runs import heartbeat
+from tests.fault.serve import serve_alertmanager, serve_kuma
+from tests.payloads import am_alert, am_status
+
+DRIP = 0.05
+
+
+def pushed_message(kuma: FakeServer, token: str) -> tuple[str, str]:
+    (push,) = kuma.received_at(f"/api/push/{token}")
+    return push.query["status"][0], push.query["msg"][0]
+
+
+def test_an_alertmanager_dripping_one_byte_at_a_time_is_down_at_the_timeout(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    # About 300 bytes at 0.05 s each would take 15 s: only a deadline on the whole request ends it at 0.5 s.
+    alertmanager.reply("/api/v2/status", Reply(body=am_status(), drip=DRIP))
+
+    run = heartbeat(alertmanager.url, serve_kuma(kuma, token), timeout=0.5)
+
+    assert pushed_message(kuma, token) == ("down", "Alertmanager unreachable: timed out after 0.5s")
+    assert token not in run.shown
+
+
+def test_a_kuma_dripping_its_answer_fails_the_push_as_timed_out(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+    push_url = serve_kuma(kuma, token, json_reply({"ok": True}, drip=DRIP))
+
+    run = heartbeat(alertmanager.url, push_url, timeout=0.5, retries=0)
+
+    assert run.result.pushed is False
+    assert run.result.push_error == f"Kuma at {kuma.host} unreachable: timed out after 0.5s; gave up after 1 attempt"
+    assert token not in run.shown
+
+
+def test_json_nested_deeper_than_python_can_parse_is_down_naming_the_problem(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager)
+    alertmanager.reply("/api/v2/alerts", Reply(body=b"[" * 100_000 + b"]" * 100_000))
+
+    heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    assert pushed_message(kuma, token) == (
+        "down",
+        "Alertmanager API error: /api/v2/alerts answered JSON nested too deeply; is this an Alertmanager?",
+    )
+
+
+def test_kuma_answering_json_nested_too_deeply_is_a_refused_push_not_a_crash(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+    push_url = serve_kuma(kuma, token, Reply(status=404, body=b"[" * 100_000))
+
+    run = heartbeat(alertmanager.url, push_url, retries=0)
+
+    assert run.result.push_error == (f"{kuma.host} answered HTTP 404 without Kuma's JSON; is push_url a Kuma push URL?")
+
+
+def test_an_impossible_updated_at_with_max_age_is_down_as_unknown_freshness(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    alert = am_alert()
+    alert["updatedAt"] = "2026-13-40T25:61:00.000Z"
+    serve_alertmanager(alertmanager, [alert])
+
+    heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    status, msg = pushed_message(kuma, token)
+    assert status == "down"
+    assert msg.startswith('alert matching alertname="Watchdog" has no valid updatedAt: cannot tell freshness')
+
+
+def test_a_missing_updated_at_with_max_age_is_down_and_without_max_age_up(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    alert = am_alert()
+    del alert["updatedAt"]
+    serve_alertmanager(alertmanager, [alert])
+    push_url = serve_kuma(kuma, token)
+
+    checked = heartbeat(alertmanager.url, push_url)
+    unchecked = heartbeat(alertmanager.url, push_url, max_age=0)
+
+    assert checked.result.verdict.status == "down"
+    assert "cannot tell freshness" in checked.result.verdict.msg
+    assert unchecked.result.verdict.status == "up"
+
+
+def test_a_date_header_out_of_range_falls_back_to_the_local_clock(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+    for path, document in (("/api/v2/status", am_status()), ("/api/v2/alerts", [am_alert()])):
+        alertmanager.reply(path, json_reply(document, headers={"Date": "Mon, 01 Jan 99999 00:00:00 GMT"}))
+
+    run = heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    assert pushed_message(kuma, token)[0] == "up"
+    assert run.result.observation.server_time.year == datetime.now(UTC).year
+
+
+def test_control_characters_from_the_server_never_reach_kumas_message(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    status = am_status()
+    status["versionInfo"]["version"] = "0.25\x1b[31m\x00\r\nX-Injected: 1"
+    serve_alertmanager(alertmanager, [am_alert()], status=status)
+
+    run = heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    status_pushed, msg = pushed_message(kuma, token)
+    assert status_pushed == "up"
+    assert not any(ord(char) < 32 or ord(char) == 127 for char in msg)
+    assert "0.25" in msg
+    assert not any(ord(char) < 32 for char in run.result.verdict.msg)
