@@ -53,6 +53,9 @@ def parse_notification(body: bytes) -> Notification:
         document = json.loads(body.decode("utf-8"))
     except ValueError:
         raise BadRequest(400, "the body is not JSON") from None
+    except RecursionError:
+        # json's parser recurses once per level: a body of "[" * 100000 ends here, not in a dropped connection.
+        raise BadRequest(400, "the body is JSON nested too deeply") from None
     if not isinstance(document, dict) or document.get("version") != "4":
         raise BadRequest(400, "not an Alertmanager webhook notification (version 4)")
     alerts = document.get("alerts")
@@ -84,4 +87,10 @@ def authorized(settings: RelaySettings, header: str | None) -> bool:
     else:
         pair = f"{settings.username}:{settings.password}".encode()
         expected = "Basic " + base64.b64encode(pair).decode("ascii")
-    return hmac.compare_digest((header or "").encode("utf-8"), expected.encode("utf-8"))
+    try:
+        # http.client decodes a header's bytes as latin-1; Alertmanager sends the secret's UTF-8 bytes.
+        sent = (header or "").encode("latin-1")
+    except UnicodeEncodeError:
+        # Text beyond latin-1 never came off the wire as a header, so it is no credential either.
+        return False
+    return hmac.compare_digest(sent, expected.encode("utf-8"))
