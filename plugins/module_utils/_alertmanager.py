@@ -21,8 +21,11 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 from ._heartbeat_settings import HeartbeatSettings
+from ._kuma import printable
 from ._transport import HttpResponse, Transport, TransportError
 
+REASON_BYTES = 4096
+REASON_CHARS = 120
 _TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
@@ -87,6 +90,8 @@ def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> t
         raise _ApiProblem(f"{endpoint} answered with a redirect (HTTP {response.status}), which is not followed")
     if response.status in (401, 403):
         raise _ApiProblem(f"{endpoint} refused the credentials (HTTP {response.status})")
+    if response.status == 400:
+        raise _ApiProblem(f"{endpoint} refused the request (HTTP 400): {_reason(response.body)}")
     if response.status != 200:
         raise _ApiProblem(f"{endpoint} answered HTTP {response.status}")
     try:
@@ -95,6 +100,18 @@ def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> t
         raise _ApiProblem(f"{endpoint} did not answer JSON; is this an Alertmanager?") from None
     except RecursionError:
         raise _ApiProblem(f"{endpoint} answered JSON nested too deeply; is this an Alertmanager?") from None
+
+
+def _reason(body: bytes) -> str:
+    """Alertmanager's own words for a refusal (a matcher it cannot parse), short and printable."""
+    text = body[:REASON_BYTES].decode("utf-8", "replace").strip()
+    try:
+        said = json.loads(text)
+    except (ValueError, RecursionError):
+        said = text
+    if isinstance(said, dict):
+        said = said.get("message") or said.get("error") or text
+    return printable(str(said))[:REASON_CHARS] or "no reason given"
 
 
 def _server_time(response: HttpResponse) -> datetime:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ._regex_syntax import regex_problem
+
 # The classic matcher grammar of Alertmanager 0.25 (pkg/labels): name, operator, optionally quoted value.
 _MATCHER_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$", re.DOTALL)
 _OPERATORS = ("=", "!=", "=~", "!~")
@@ -35,13 +37,14 @@ class Matcher:
         return f'{self.name}{self.operator}"{escaped}"'
 
     def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether the labels satisfy an equality matcher; regex matchers are left to Alertmanager (True here)."""
         actual = labels.get(self.name, "")
         if self.operator == "=":
             return actual == self.value
         if self.operator == "!=":
             return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
-        return found if self.operator == "=~" else not found
+        # A regex is Alertmanager's to evaluate (RE2, linear time), which it did when it filtered the alerts.
+        return True
 
 
 def _unquote(raw: str) -> str:
@@ -84,11 +87,9 @@ def parse_matcher(text: str) -> Matcher:
         )
     name, operator, raw_value = found.groups()
     value = _unquote(raw_value)
-    if operator in ("=~", "!~"):
-        try:
-            re.compile(value)
-        except re.error as error:
-            raise MatcherError(f"invalid regular expression: {error}") from None
+    problem = regex_problem(value) if operator in ("=~", "!~") else None
+    if problem:
+        raise MatcherError(f"invalid regular expression: {problem}")
     return Matcher(name=name, operator=operator, value=value)
 
 

@@ -124,3 +124,19 @@ def test_control_characters_from_the_server_never_reach_kumas_message(
     assert not any(ord(char) < 32 or ord(char) == 127 for char in msg)
     assert "0.25" in msg
     assert not any(ord(char) < 32 for char in run.result.verdict.msg)
+
+
+def test_a_matcher_alertmanager_refuses_is_down_with_alertmanagers_own_reason(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager)
+    alertmanager.reply(
+        "/api/v2/alerts", json_reply({"code": 400, "message": "bad matcher format: job=~\x1b\\pQ"}, status=400)
+    )
+
+    heartbeat(alertmanager.url, serve_kuma(kuma, token), matchers=['job=~"\\\\pQ"'])
+
+    assert pushed_message(kuma, token) == (
+        "down",
+        "Alertmanager API error: /api/v2/alerts refused the request (HTTP 400): bad matcher format: job=~ \\pQ",
+    )
