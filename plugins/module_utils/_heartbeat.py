@@ -17,7 +17,7 @@ from ._alertmanager import Observation, observe
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import PushError, push
 from ._transport import Transport
-from ._verdict import UP, Verdict, decide
+from ._verdict import DOWN, UP, Verdict, decide
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class HeartbeatResult:
     pushed: bool
     would_push: bool
     attempts: int
+    # False when the check itself failed unexpectedly: the verdict is then DOWN with that reason.
+    judged: bool = True
     push_error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,8 +76,16 @@ def run_heartbeat(
     wait: Callable[[float], None] = time.sleep,
 ) -> HeartbeatResult:
     """Check, decide, and push unless ``send`` is false (check mode) or the verdict is down with on_failure=skip."""
-    observation = observe(settings, transport)
-    verdict = decide(observation, settings)
+    try:
+        observation = observe(settings, transport)
+        verdict = decide(observation, settings)
+    # Whatever broke in the check, Kuma must hear DOWN with why rather than nothing.
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        observation = Observation(problem="heartbeat could not judge", reachable=False)
+        verdict = Verdict(DOWN, f"heartbeat could not judge: internal error ({type(error).__name__})", None)
+        judged = False
+    else:
+        judged = True
     would_push = verdict.status == UP or settings.on_failure == "down"
     result = HeartbeatResult(
         verdict=verdict,
@@ -84,6 +94,7 @@ def run_heartbeat(
         pushed=False,
         would_push=would_push,
         attempts=0,
+        judged=judged,
     )
     if not (send and would_push):
         return result

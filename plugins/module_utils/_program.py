@@ -6,7 +6,7 @@
 Private to the collection (leading underscore). Standard library only. Reads its settings (the module's
 options) from a JSON file, runs one heartbeat, logs one line that names the push host only, and exits
 0 when the verdict is up and Kuma took it, 1 when the verdict is down, 2 for unusable settings,
-3 when Kuma did not take the heartbeat.
+3 when Kuma did not take the heartbeat, 4 when the check itself failed (it still pushes DOWN with why).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ EXIT_UP = 0
 EXIT_DOWN = 1
 EXIT_SETTINGS = 2
 EXIT_PUSH_FAILED = 3
+EXIT_NOT_JUDGED = 4
 PROGRAM = "alertmanager-kuma-heartbeat"
 
 
@@ -50,6 +51,8 @@ def log_line(result: HeartbeatResult) -> str:
 
 
 def exit_code(result: HeartbeatResult) -> int:
+    if not result.judged:
+        return EXIT_NOT_JUDGED
     if result.push_error:
         return EXIT_PUSH_FAILED
     return EXIT_UP if result.verdict.status == UP else EXIT_DOWN

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _heartbeat, _program
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._program import log_line
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
@@ -141,3 +143,21 @@ def test_for_any_token_neither_the_result_nor_the_log_line_holds_it(token: str, 
     assert transport.to(f"/api/push/{token}")
     shown = json.dumps(result.as_dict()) + str(result.push_error) + result.verdict.msg + log_line(result)
     assert token not in shown
+
+
+def test_a_check_that_breaks_unexpectedly_still_pushes_down_with_why_and_exits_4(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_args: object) -> None:
+        raise KeyError("a bug in the check")
+
+    monkeypatch.setattr(_heartbeat, "observe", broken)
+    transport = StubTransport(kuma_script())
+
+    result = run_heartbeat(make_settings(), transport, wait=lambda _seconds: None)
+
+    assert (result.verdict.status, result.pushed, result.judged) == ("down", True, False)
+    assert result.verdict.msg == "heartbeat could not judge: internal error (KeyError)"
+    (push,) = transport.to(f"/api/push/{TOKEN}")
+    assert push.query["status"] == ["down"]
+    assert _program.exit_code(result) == _program.EXIT_NOT_JUDGED != _program.EXIT_DOWN
