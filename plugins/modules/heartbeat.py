@@ -248,6 +248,7 @@ alertmanager:
 """
 
 import contextlib
+from urllib.parse import unquote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
@@ -268,10 +269,16 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._urls i
 ARGUMENT_SPEC = heartbeat_argument_spec()
 
 
-def _hide_token(module: AnsibleModule) -> None:
-    """no_log masks only the whole push_url; the token alone can surface too, so mask it on its own."""
+def _hide_secrets(module: AnsibleModule) -> None:
+    """Mask what no_log does not know: the push token on its own, and a password typed into a URL (refused, but
+    echoed in the module's arguments and registered results unless masked)."""
     with contextlib.suppress(SettingsError):
         module.no_log_values.add(parse_push_url(module.params["push_url"]).token)
+    for option in ("alertmanager_url", "push_url"):
+        with contextlib.suppress(ValueError, TypeError):
+            password = urlsplit(module.params[option]).password
+            if password:
+                module.no_log_values.update({password, unquote(password)})
 
 
 def main() -> None:
@@ -281,7 +288,7 @@ def main() -> None:
         required_together=[list(pair) for pair in REQUIRED_TOGETHER],
         mutually_exclusive=[list(pair) for pair in MUTUALLY_EXCLUSIVE],
     )
-    _hide_token(module)
+    _hide_secrets(module)
     try:
         settings = settings_from_options(module.params)
         transport = UrllibTransport(

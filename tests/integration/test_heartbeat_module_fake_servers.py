@@ -273,3 +273,41 @@ def test_a_playbook_whose_push_kuma_refuses_fails_with_kumas_message_and_never_s
     assert f"Kuma at {kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)" in run.output
     assert len(kuma.received) == 1
     assert token not in run.output
+
+
+REGISTERING_PLAYBOOK = """\
+- name: Push the heartbeat and show what was registered
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Tell Kuma whether Alertmanager holds the Watchdog
+      watchdog.alertmanager_kuma.heartbeat:
+        alertmanager_url: "{{ alertmanager_url }}"
+        push_url: "{{ push_url }}"
+        use_proxy: false
+      register: heartbeat
+      ignore_errors: true
+
+    - name: Show the registered result
+      ansible.builtin.debug:
+        var: heartbeat
+"""
+
+
+def test_a_password_typed_into_the_alertmanager_url_is_refused_and_never_echoed(
+    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    password = "urlPassw0rdQz"
+    serve_alertmanager(alertmanager, [am_alert()])
+    playbook = tmp_path / "register.yml"
+    playbook.write_text(REGISTERING_PLAYBOOK)
+    variables = tmp_path / "vars.json"
+    with_password = alertmanager.url.replace("http://", f"http://heartbeat:{password}@")
+    variables.write_text(json.dumps({"alertmanager_url": with_password, "push_url": serve_kuma(kuma, token)}))
+
+    run = run_ansible([str(BIN_DIR / "ansible-playbook"), str(playbook), "-e", f"@{variables}", "-vvv"], tmp_path)
+
+    assert "alertmanager_url: must not embed credentials" in run.stdout
+    assert password not in run.output
+    assert token not in run.output
+    assert alertmanager.received == [] and kuma.received == []
