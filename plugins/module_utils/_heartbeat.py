@@ -74,8 +74,10 @@ def run_heartbeat(
     transport: Transport,
     send: bool = True,
     wait: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> HeartbeatResult:
     """Check, decide, and push unless ``send`` is false (check mode) or the verdict is down with on_failure=skip."""
+    started = clock()
     try:
         observation = observe(settings, transport)
         verdict = decide(observation, settings)
@@ -108,6 +110,7 @@ def run_heartbeat(
             settings.timeout,
             settings.retries,
             wait,
+            (lambda: started + settings.run_timeout - clock()) if settings.run_timeout else None,
         )
     except PushError as error:
         return replace(result, push_error=str(error), attempts=error.attempts)

@@ -83,10 +83,14 @@ HEARTBEAT_OPTIONS = (
     Option(
         "timeout",
         "float",
-        ("Seconds each HTTP request may take, to Alertmanager and to Kuma.",),
+        (
+            "Seconds each HTTP request may take, to Alertmanager and to Kuma, from connecting to the last byte of the"
+            " answer, however slowly the server sends it.",
+        ),
         default=3,
         minimum=0,
         above=0,
+        maximum=60,
         role_default=True,
     ),
     Option(
@@ -99,7 +103,22 @@ HEARTBEAT_OPTIONS = (
         ),
         default=3,
         minimum=0,
+        maximum=10,
         role_default=True,
+    ),
+    Option(
+        "run_timeout",
+        "float",
+        (
+            "Seconds the whole run (the Alertmanager check, the push and its retries) may take; a retry that could"
+            " end later is not made. Each run still makes its Alertmanager requests and one push, so three times"
+            " O(timeout) must fit.",
+            "C(0) does not bound the run. The timer role sets it to the unit's start timeout (O(interval) less one"
+            " second) for each check that does not set it, so a DOWN goes out before systemd would stop the run.",
+        ),
+        default=0,
+        minimum=0,
+        maximum=86400,
     ),
     Option(
         "on_failure",
@@ -159,6 +178,8 @@ HEARTBEAT_OPTIONS = (
 # The rules across options, in the form AnsibleModule takes them; the parser below enforces the same.
 REQUIRED_TOGETHER = (("client_cert", "client_key"), ("alertmanager_username", "alertmanager_password"))
 MUTUALLY_EXCLUSIVE = (("alertmanager_bearer_token", "alertmanager_username"),)
+# The requests every run makes before it can give up: Alertmanager's status and alerts, then one push.
+REQUESTS_PER_RUN = 3
 
 
 def heartbeat_argument_spec() -> dict[str, dict[str, Any]]:
@@ -173,6 +194,7 @@ class HeartbeatSettings:
     matchers: tuple[Matcher, ...]
     timeout: float
     retries: int
+    run_timeout: float
     on_failure: str
     max_age: float
     min_peers: int
@@ -224,6 +246,12 @@ def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> Heartbe
     """Settings from options already read one by one (read_options): the rules across options, URLs, matchers."""
     for first, second in REQUIRED_TOGETHER:
         _go_together(values, first, second, prefix)
+    if values["run_timeout"] and values["timeout"] * REQUESTS_PER_RUN > values["run_timeout"]:
+        raise SettingsError(
+            prefix + "timeout",
+            f"{values['timeout']:g} s is too long for a run of at most {values['run_timeout']:g} s (run_timeout):"
+            f" {REQUESTS_PER_RUN} requests (Alertmanager's status and alerts, one push) must fit",
+        )
     if values["alertmanager_bearer_token"] and values["alertmanager_username"]:
         raise SettingsError(prefix + "alertmanager_bearer_token", "use either basic auth or a bearer token, not both")
     return HeartbeatSettings(
@@ -232,6 +260,7 @@ def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> Heartbe
         matchers=parse_matchers(values["matchers"], prefix + "matchers"),
         timeout=values["timeout"],
         retries=values["retries"],
+        run_timeout=values["run_timeout"],
         on_failure=values["on_failure"],
         max_age=values["max_age"],
         min_peers=values["min_peers"],

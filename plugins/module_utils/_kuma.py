@@ -106,10 +106,12 @@ def push(
     timeout: float,
     retries: int,
     wait: Callable[[float], None] = time.sleep,
+    time_left: Callable[[], float] | None = None,
 ) -> int:
     """Push once, then retry up to ``retries`` times on network errors and 5xx; a refusal is not retried.
 
-    Returns the attempts it took.
+    ``time_left`` gives the seconds left of the run: a retry that could end later is not made. Returns the
+    attempts it took.
     """
     url = request_url(push_url, status, msg, ping)
     for attempt in range(1, retries + 2):
@@ -119,8 +121,11 @@ def push(
         except PushError as refused:
             raise PushError(str(refused), attempt) from None
         except _Retryable as failure:
+            tries = "1 attempt" if attempt == 1 else f"{attempt} attempts"
             if attempt > retries:
-                tries = "1 attempt" if attempt == 1 else f"{attempt} attempts"
                 raise PushError(f"{failure}; gave up after {tries}", attempt) from None
+            if time_left is not None and time_left() < backoff_seconds(attempt) + timeout:
+                out_of_time = f"{failure}; gave up after {tries}, the run's time (run_timeout) being up"
+                raise PushError(out_of_time, attempt) from None
             wait(backoff_seconds(attempt))
     raise AssertionError("unreachable")

@@ -37,7 +37,15 @@ TIMER_CHECK_OPTIONS = (
         default="present",
         choices=("present", "absent"),
     ),
-    Option("interval", "int", ("Seconds between heartbeats.",), default=60, minimum=5, role_default=True),
+    Option(
+        "interval",
+        "int",
+        ("Seconds between heartbeats; each run may take up to one second less (the unit's start timeout).",),
+        default=60,
+        minimum=5,
+        maximum=86400,
+        role_default=True,
+    ),
 )
 CHECK_OPTIONS = TIMER_CHECK_OPTIONS + HEARTBEAT_OPTIONS
 
@@ -72,7 +80,16 @@ def read_check(check: Any, index: int, role_defaults: Mapping[str, Any]) -> Time
     timer_names = {option.name for option in TIMER_CHECK_OPTIONS}
     timer = read_options(TIMER_CHECK_OPTIONS, {k: v for k, v in merged.items() if k in timer_names}, prefix)
     name = _read_name(timer["name"], prefix + "name")
-    written = read_options(HEARTBEAT_OPTIONS, {k: v for k, v in merged.items() if k not in timer_names}, prefix)
+    heartbeat_options = {k: v for k, v in merged.items() if k not in timer_names}
+    start_timeout = timer["interval"] - 1
+    if heartbeat_options.get("run_timeout") is None:
+        heartbeat_options["run_timeout"] = start_timeout
+    written = read_options(HEARTBEAT_OPTIONS, heartbeat_options, prefix)
+    if written["run_timeout"] == 0 or written["run_timeout"] > start_timeout:
+        raise SettingsError(
+            prefix + "run_timeout",
+            f"must be above 0 and at most {start_timeout} s, the unit's start timeout (interval less 1 s)",
+        )
     settings_from_values(written, prefix)
     return TimerCheck(
         name=name,

@@ -65,7 +65,8 @@ options:
     default: 0
   timeout:
     description:
-      - Seconds each HTTP request may take, to Alertmanager and to Kuma.
+      - Seconds each HTTP request may take, to Alertmanager and to Kuma, from connecting to the last byte of the
+        answer, however slowly the server sends it.
     type: float
     default: 3
   retries:
@@ -75,6 +76,15 @@ options:
       - A refusal by Kuma (an unknown or paused monitor) is not retried.
     type: int
     default: 3
+  run_timeout:
+    description:
+      - Seconds the whole run (the Alertmanager check, the push and its retries) may take; a retry that could end
+        later is not made. Each run still makes its Alertmanager requests and one push, so three times O(timeout)
+        must fit.
+      - C(0) does not bound the run. The timer role sets it to the unit's start timeout (O(interval) less one second)
+        for each check that does not set it, so a DOWN goes out before systemd would stop the run.
+    type: float
+    default: 0
   on_failure:
     description:
       - What to do when the verdict is down.

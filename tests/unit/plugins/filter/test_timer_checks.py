@@ -34,6 +34,17 @@ BAD = {
     "an unknown option": ({"colour": "red"}, "heartbeat_timer_checks[1].colour: is not a known option"),
     "a push URL without /api/push": ({"push_url": "http://k/push/x"}, "[1].push_url: must be a Kuma push URL"),
     "an unknown on_failure": ({"on_failure": "panic"}, "[1].on_failure: must be one of down, skip"),
+    "a million retries": ({"retries": 1_000_000}, "heartbeat_timer_checks[1].retries: must be at most 10"),
+    "a timeout of 1e10 s": ({"timeout": 1e10}, "heartbeat_timer_checks[1].timeout: must be at most 60"),
+    "an interval of 10**15 s": ({"interval": 10**15}, "heartbeat_timer_checks[1].interval: must be at most 86400"),
+    "a timeout too long for the interval": (
+        {"interval": 5, "timeout": 3},
+        "heartbeat_timer_checks[1].timeout: 3 s is too long for a run of at most 4 s (run_timeout)",
+    ),
+    "a run_timeout longer than the unit allows": (
+        {"interval": 30, "run_timeout": 30},
+        "heartbeat_timer_checks[1].run_timeout: must be above 0 and at most 29 s",
+    ),
 }
 
 
@@ -63,11 +74,11 @@ def test_duplicate_names_are_refused() -> None:
 def test_checks_fall_back_to_the_role_wide_defaults() -> None:
     read = timer_checks(
         [GOOD, dict(GOOD, name="own", interval=30, timeout=1.5)],
-        {"heartbeat_timer_interval": 20, "heartbeat_timer_timeout": 7, "heartbeat_timer_ca_path": ""},
+        {"heartbeat_timer_interval": 20, "heartbeat_timer_timeout": 5, "heartbeat_timer_ca_path": ""},
     )
 
     first, second = read["checks"]
-    assert (first["interval"], first["settings"]["timeout"]) == (20, 7)
+    assert (first["interval"], first["settings"]["timeout"]) == (20, 5)
     assert (second["interval"], second["settings"]["timeout"]) == (30, 1.5)
     assert "ca_path" not in first["settings"]
     assert first["settings"]["push_url"] == GOOD["push_url"]
@@ -81,3 +92,9 @@ def test_the_role_wide_defaults_are_checked_too() -> None:
 
 def test_a_check_that_is_not_a_mapping_is_refused() -> None:
     assert _errors("main") == ["heartbeat_timer_checks[0]: must be a mapping of options"]
+
+
+def test_each_check_runs_within_its_units_start_timeout() -> None:
+    (check,) = timer_checks([dict(GOOD, interval=30)], {})["checks"]
+
+    assert check["settings"]["run_timeout"] == 29

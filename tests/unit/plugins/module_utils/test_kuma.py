@@ -210,3 +210,18 @@ def test_whatever_a_kuma_answers_the_push_succeeds_or_raises_a_push_error(status
     else:
         assert status == 200
         assert json.loads(body)["ok"] is True
+
+
+def test_a_retry_that_could_end_after_the_runs_time_is_not_made() -> None:
+    transport = StubTransport(kuma_script(TransportError("connection refused")))
+    left = iter([10.0, 2.0])
+
+    with pytest.raises(PushError) as failed:
+        push(TARGET, "down", "why", None, transport, 2.0, 3, lambda _s: None, lambda: next(left))
+
+    assert failed.value.attempts == 2
+    assert str(failed.value) == (
+        f"Kuma at {KUMA_HOST} unreachable: connection refused; gave up after 2 attempts,"
+        " the run's time (run_timeout) being up"
+    )
+    assert len(transport.to(f"/api/push/{TOKEN}")) == 2
