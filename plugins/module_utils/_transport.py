@@ -139,7 +139,8 @@ class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
 
 
 def _describe_failure(error: BaseException, timeout: float) -> str:
-    reason = getattr(error, "reason", error)
+    # URLError wraps the real error in .reason; ssl.SSLError's own .reason is a string such as "NO_CERTIFICATE...".
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(reason, (socket.timeout, TimeoutError)):
         return f"timed out after {timeout:g}s"
     if isinstance(reason, ConnectionRefusedError):

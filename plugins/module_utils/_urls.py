@@ -35,6 +35,9 @@ def _split_http_url(option: str, url: Any) -> tuple[str, str, str]:
     # urlsplit drops tabs and newlines without a word, and http.client refuses spaces only when sending.
     if any(char.isspace() or not char.isprintable() for char in url.strip()):
         raise SettingsError(option, "must not contain spaces or control characters")
+    # http.client sends the request line as ASCII: anything else would fail every request with no clear reason.
+    if not url.strip().isascii():
+        raise SettingsError(option, "must be ASCII: percent-encode other characters")
     try:
         parts = urlsplit(url.strip())
         port = parts.port

@@ -256,3 +256,10 @@ def test_for_any_token_a_refused_setting_never_quotes_it(token: str, breakage: s
 
     assert token not in str(refused.value)
     assert token not in refused.value.option
+
+
+@pytest.mark.parametrize("option", ["push_url", "alertmanager_url"])
+def test_a_url_with_non_ascii_characters_is_refused_by_name(option: str) -> None:
+    error = refusal(**{option: "http://kuma.example.com/api/push/tökenÜ123"})
+
+    assert (error.option, error.problem) == (option, "must be ASCII: percent-encode other characters")

@@ -81,3 +81,14 @@ def test_an_unreadable_client_certificate_is_a_transport_error_naming_both_files
         UrllibTransport(TlsOptions(client_cert=missing, client_key=missing))
 
     assert failed.value.reason == "TLS settings unusable: client_cert/client_key: no such file or directory"
+
+
+def test_a_ca_file_that_holds_no_certificate_is_named_with_openssls_reason(tmp_path: Path) -> None:
+    empty = tmp_path / "empty-ca.pem"
+    empty.write_text("")
+
+    with pytest.raises(TransportError) as refused:
+        UrllibTransport(TlsOptions(ca_path=str(empty)))
+
+    assert refused.value.reason.startswith("TLS settings unusable: ca_path: TLS error: ")
+    assert "request failed" not in refused.value.reason
