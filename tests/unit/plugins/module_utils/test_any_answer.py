@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._webhook import (
     BadRequest,
