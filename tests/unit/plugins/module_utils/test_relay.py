@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_
     MAX_BODY_BYTES,
     Outcome,
     handle_post,
+    log_safe,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (
     RelaySettings,
@@ -398,3 +400,19 @@ def test_no_answer_ever_holds_the_push_token_or_the_inbound_secret(
 
     assert push_token not in outcome.text
     assert inbound not in outcome.text
+
+
+# The log
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text())
+def test_no_text_reaches_the_log_with_a_control_character_or_a_line_break(text: str) -> None:
+    safe = log_safe(text)
+
+    assert len(safe.splitlines()) <= 1
+    assert not any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in safe)
+
+
+def test_an_escape_code_reaches_the_log_as_the_text_of_its_escape_and_other_text_as_it_is() -> None:
+    assert log_safe("relay: GET /push\x1b[31m\u202e\u2028 tökenÜ") == "relay: GET /push\\x1b[31m\\u202e\\u2028 tökenÜ"
