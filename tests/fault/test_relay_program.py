@@ -62,7 +62,7 @@ def test_the_program_serves_until_sigterm_then_exits_0(tmp_path: Path, monkeypat
         serving.join(timeout=10)
 
     assert codes == [0]
-    assert set(handlers) == {signal.SIGTERM, signal.SIGINT}
+    assert set(handlers) == {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
     lines = log.getvalue().splitlines()
     assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{port}, pushing to {KUMA_HOST}"
     assert lines[1].startswith("relay: GET /-/healthy status=200")
