@@ -28,8 +28,10 @@ def relay_settings(role_vars: dict[str, Any]) -> dict[str, Any]:
                 f"needs a port from {LOWEST_PORT} to 65535 (the service holds no capability to bind a lower one)",
             )
     except SettingsError as error:
-        return {"errors": [str(error)], "settings": {}}
-    return {"errors": [], "settings": {name: value for name, value in values.items() if value not in (None, [])}}
+        return {"errors": [str(error)], "settings": {}, "files": []}
+    files = [{"variable": ROLE_PREFIX + "ca_path", "path": values["ca_path"]}] if values["ca_path"] else []
+    settings = {name: value for name, value in values.items() if value not in (None, [])}
+    return {"errors": [], "settings": settings, "files": files}
 
 
 class FilterModule:

@@ -15,7 +15,13 @@ def timer_checks(checks: Any, role_vars: dict[str, Any] | None = None) -> dict[s
     return {
         "errors": errors,
         "checks": [
-            {"name": check.name, "state": check.state, "interval": check.interval, "settings": check.settings}
+            {
+                "name": check.name,
+                "state": check.state,
+                "interval": check.interval,
+                "settings": check.settings,
+                "files": [{"variable": variable, "path": path} for variable, path in check.files],
+            }
             for check in read
         ],
     }

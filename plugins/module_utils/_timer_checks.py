@@ -18,6 +18,7 @@ from ._heartbeat_settings import HEARTBEAT_OPTIONS, settings_from_values
 from ._option import Option, SettingsError, read_options
 
 CHECKS_VARIABLE = "heartbeat_timer_checks"
+FILE_OPTIONS = ("ca_path", "client_cert", "client_key")
 ROLE_PREFIX = "heartbeat_timer_"
 # A unit instance name: systemd allows 255 characters for the whole unit name, and a name ends up in file names.
 NAME_MAX_CHARS = 64
@@ -58,6 +59,8 @@ class TimerCheck:
     state: str
     interval: int
     settings: dict[str, Any] = field(repr=False)
+    # The files the service reads (TLS), each with the variable that names it, for the role to check on the host.
+    files: tuple[tuple[str, str], ...] = ()
 
 
 def _read_name(value: Any, where: str) -> str:
@@ -96,6 +99,7 @@ def read_check(check: Any, index: int, role_defaults: Mapping[str, Any]) -> Time
         state=timer["state"],
         interval=timer["interval"],
         settings={key: value for key, value in written.items() if value is not None},
+        files=tuple((prefix + option, written[option]) for option in FILE_OPTIONS if written[option]),
     )
 
 

@@ -91,6 +91,41 @@ def test_bad_inventory_is_refused_naming_the_variable_and_no_host_is_changed(
     assert TOKEN not in result.output
 
 
+UNREADABLE_FILES = {
+    "a CA file that does not exist": ({"ca_path": "/etc/ssl/missing-ca.pem"}, "", "ca_path"),
+    "a CA file under /root (hidden by ProtectHome)": (
+        {"ca_path": "/root/ca.pem"},
+        "cp /etc/ssl/certs/ca-certificates.crt /root/ca.pem && chmod 644 /root/ca.pem",
+        "ca_path",
+    ),
+    "a client key only root may read": (
+        {"client_cert": "/etc/ssl/test-client.pem", "client_key": "/etc/ssl/test-client.key"},
+        "touch /etc/ssl/test-client.pem /etc/ssl/test-client.key && chmod 644 /etc/ssl/test-client.pem"
+        " && chmod 600 /etc/ssl/test-client.key",
+        "client_key",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE_FILES))
+def test_tls_files_the_sandboxed_service_could_not_read_are_refused_before_any_change(
+    fleet: Fleet, tmp_path: Path, case: str
+) -> None:
+    files, prepare, option = UNREADABLE_FILES[case]
+    bad_host = fleet.hosts[1]
+    if prepare:
+        bad_host.ssh(prepare)
+    try:
+        result = _deploy(fleet, tmp_path, {"good": [GOOD_CHECK], "bad": [dict(GOOD_CHECK, **files)]})
+    finally:
+        bad_host.ssh("rm -f /root/ca.pem /etc/ssl/test-client.pem /etc/ssl/test-client.key")
+
+    assert result.returncode != 0
+    assert f"heartbeat_timer_checks[0].{option}: {files[option]} cannot be read by the service" in result.output
+    assert _touched(fleet) == {}
+    assert TOKEN not in result.output
+
+
 def test_duplicate_check_names_are_refused_and_no_host_is_changed(fleet: Fleet, tmp_path: Path) -> None:
     result = _deploy(fleet, tmp_path, {"good": [GOOD_CHECK], "bad": [GOOD_CHECK, dict(GOOD_CHECK, interval=60)]})
 
