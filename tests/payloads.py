@@ -92,3 +92,22 @@ def watchdog_alert(status: str = "firing", name: str = "Watchdog") -> dict:
         "generatorURL": "http://127.0.0.1:9090/graph",
         "fingerprint": "1b2f3e4d5c6a7b8c",
     }
+
+
+def am_metrics(
+    notifications: dict[str, tuple[float, float]] | None = None, reload_ok: bool = True, reloaded_at: float = 1.7e9
+) -> str:
+    """Alertmanager 0.25's /metrics, the families the check reads: per integration (total, failed)."""
+    counts = notifications if notifications is not None else {"webhook": (0, 0), "email": (0, 0)}
+    lines = [
+        "# HELP alertmanager_config_hash Hash of the currently loaded alertmanager configuration.",
+        "# TYPE alertmanager_config_hash gauge",
+        "alertmanager_config_hash 2.76342286353962e+14",
+        f"alertmanager_config_last_reload_success_timestamp_seconds {reloaded_at:e}",
+        f"alertmanager_config_last_reload_successful {1 if reload_ok else 0}",
+        'alertmanager_notification_latency_seconds_bucket{integration="webhook",le="1"} 10',
+    ]
+    for name, (total, failed) in counts.items():
+        lines.append(f'alertmanager_notifications_failed_total{{integration="{name}"}} {failed:g}')
+        lines.append(f'alertmanager_notifications_total{{integration="{name}"}} {total:g}')
+    return "\n".join(lines) + "\n"

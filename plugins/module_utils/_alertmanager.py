@@ -18,12 +18,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import printable
+from ._metrics import by_label, read_families, single
 from ._transport import HttpResponse, Transport, TransportError
 
+MAX_SILENCES_READ = 3
+METRIC_FAMILIES = (
+    "alertmanager_notifications_total",
+    "alertmanager_notifications_failed_total",
+    "alertmanager_config_last_reload_successful",
+    "alertmanager_config_last_reload_success_timestamp_seconds",
+    "alertmanager_config_hash",
+)
 REASON_BYTES = 4096
 REASON_CHARS = 120
 _TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
@@ -38,6 +47,25 @@ class ObservedAlert:
     ends_at: datetime | None
     silenced_by: tuple[str, ...] = ()
     inhibited_by: tuple[str, ...] = ()
+    receivers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Silence:
+    id: str
+    created_by: str
+    comment: str
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AlertmanagerMetrics:
+    """What Alertmanager's /metrics says of delivery and configuration: per integration (total, failed)."""
+
+    notifications: Mapping[str, tuple[float, float]]
+    reload_ok: bool | None
+    reload_time: datetime | None
+    config_hash: str | None
 
 
 @dataclass(frozen=True)
@@ -52,6 +80,9 @@ class Observation:
     alerts: tuple[ObservedAlert, ...] = ()
     server_time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     latency_ms: float | None = None
+    silences: tuple[Silence, ...] = ()
+    metrics: AlertmanagerMetrics | None = None
+    metrics_problem: str | None = None
 
 
 class _ApiProblem(Exception):
@@ -83,7 +114,7 @@ def _auth_headers(settings: HeartbeatSettings) -> dict[str, str]:
     return headers
 
 
-def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> tuple[Any, HttpResponse]:
+def _get(transport: Transport, settings: HeartbeatSettings, path: str) -> HttpResponse:
     response = transport.get(settings.alertmanager_url + path, _auth_headers(settings), settings.timeout)
     endpoint = path.split("?")[0]
     if 300 <= response.status < 400:
@@ -94,6 +125,12 @@ def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> t
         raise _ApiProblem(f"{endpoint} refused the request (HTTP 400): {_reason(response.body)}")
     if response.status != 200:
         raise _ApiProblem(f"{endpoint} answered HTTP {response.status}")
+    return response
+
+
+def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> tuple[Any, HttpResponse]:
+    response = _get(transport, settings, path)
+    endpoint = path.split("?")[0]
     try:
         return json.loads(response.body.decode("utf-8")), response
     except ValueError:
@@ -138,6 +175,9 @@ def _parse_alert(raw: Any) -> ObservedAlert:
         ends_at=parse_timestamp(raw.get("endsAt")),
         silenced_by=tuple(str(silence) for silence in _as_list(status.get("silencedBy"))),
         inhibited_by=tuple(str(inhibitor) for inhibitor in _as_list(status.get("inhibitedBy"))),
+        receivers=tuple(
+            str(receiver.get("name")) for receiver in _as_list(raw.get("receivers")) if isinstance(receiver, dict)
+        ),
     )
 
 
@@ -172,6 +212,49 @@ def _read_alerts(transport: Transport, settings: HeartbeatSettings) -> tuple[Obs
     return tuple(alert for alert in observed if all(m.matches(alert.labels) for m in settings.matchers))
 
 
+def _read_silences(transport: Transport, settings: HeartbeatSettings, alerts: tuple[ObservedAlert, ...]) -> tuple:
+    """The silences behind silenced alerts (the first of each, a few at most), for a reason that names them.
+
+    A silence that cannot be read is left out: the alert is still reported as silenced.
+    """
+    ids = list(dict.fromkeys(alert.silenced_by[0] for alert in alerts if alert.silenced_by))[:MAX_SILENCES_READ]
+    silences = []
+    for silence_id in ids:
+        try:
+            raw, _response = _get_json(transport, settings, f"/api/v2/silence/{quote(silence_id, safe='')}")
+        except (TransportError, _ApiProblem):
+            continue
+        if isinstance(raw, dict):
+            silences.append(
+                Silence(
+                    id=silence_id,
+                    created_by=printable(str(raw.get("createdBy", "")))[:60],
+                    comment=printable(str(raw.get("comment", "")))[:80],
+                    ends_at=parse_timestamp(raw.get("endsAt")),
+                )
+            )
+    return tuple(silences)
+
+
+def _read_metrics(transport: Transport, settings: HeartbeatSettings) -> AlertmanagerMetrics:
+    families = read_families(_get(transport, settings, "/metrics").body, METRIC_FAMILIES)
+    totals = by_label(families["alertmanager_notifications_total"], "integration")
+    failures = by_label(families["alertmanager_notifications_failed_total"], "integration")
+    reload_ok = single(families["alertmanager_config_last_reload_successful"])
+    reload_time = single(families["alertmanager_config_last_reload_success_timestamp_seconds"])
+    config_hash = single(families["alertmanager_config_hash"])
+    try:
+        reloaded = datetime.fromtimestamp(reload_time, timezone.utc) if reload_time else None
+    except (OverflowError, OSError, ValueError):
+        reloaded = None
+    return AlertmanagerMetrics(
+        notifications={name: (total, failures.get(name, 0.0)) for name, total in sorted(totals.items())},
+        reload_ok=None if reload_ok is None else reload_ok == 1,
+        reload_time=reloaded,
+        config_hash=None if config_hash is None else f"{config_hash:.0f}",
+    )
+
+
 def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[], float] | None = None) -> Observation:
     """Ask /api/v2/status, then /api/v2/alerts with the matchers as filters. Never raises for the server's faults."""
     monotonic = clock or time.monotonic
@@ -183,11 +266,23 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
         return Observation(problem=f"Alertmanager unreachable: {error.reason}", reachable=False)
     except _ApiProblem as problem:
         return Observation(problem=f"Alertmanager API error: {problem}")
+    latency_ms = (monotonic() - started) * 1000
+    metrics, metrics_problem = None, None
+    if settings.check_delivery:
+        try:
+            metrics = _read_metrics(transport, settings)
+        except TransportError as error:
+            metrics_problem = f"Alertmanager metrics unreadable: {error.reason}"
+        except _ApiProblem as problem:
+            metrics_problem = f"Alertmanager metrics unreadable: {problem}"
     return Observation(
         version=version,
         cluster_status=cluster_status,
         peers=peers,
         alerts=alerts,
         server_time=server_time,
-        latency_ms=(monotonic() - started) * 1000,
+        latency_ms=latency_ms,
+        silences=_read_silences(transport, settings, alerts),
+        metrics=metrics,
+        metrics_problem=metrics_problem,
     )

@@ -121,6 +121,42 @@ HEARTBEAT_OPTIONS = (
         maximum=86400,
     ),
     Option(
+        "check_delivery",
+        "bool",
+        (
+            "Whether to read Alertmanager's C(/metrics) (with the same TLS options and credentials as its API): a"
+            " notification that failed since the last run, or a failed configuration reload, is then down.",
+            "Judging new failures needs O(state_path) (the timer role sets one for each check); without it the counters"
+            " are returned but not judged.",
+        ),
+        default=True,
+        role_default=True,
+    ),
+    Option(
+        "ignore_integrations",
+        "list",
+        ("Integrations whose failed notifications do not count (such as C(email) when mail is best effort).",),
+        default=(),
+        elements="str",
+        role_default=True,
+    ),
+    Option(
+        "state_path",
+        "path",
+        (
+            "A file where the check keeps, between runs, the counters it compares (no secret), written atomically,"
+            " owner-only. The timer role uses each check's systemd C(StateDirectory=) when this is not set.",
+        ),
+    ),
+    Option(
+        "receiver",
+        "str",
+        (
+            "The receiver the heartbeat alert must be routed to (its C(receivers) in Alertmanager's API): routed only"
+            " elsewhere, the verdict is down.",
+        ),
+    ),
+    Option(
         "on_failure",
         "str",
         (
@@ -200,6 +236,10 @@ class HeartbeatSettings:
     min_peers: int
     tls: TlsOptions
     use_proxy: bool
+    check_delivery: bool
+    ignore_integrations: tuple[str, ...]
+    state_path: str | None
+    receiver: str | None
     alertmanager_username: str | None
     alertmanager_password: str | None = field(repr=False)
     alertmanager_bearer_token: str | None = field(repr=False)
@@ -271,6 +311,10 @@ def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> Heartbe
             client_key=values["client_key"],
         ),
         use_proxy=values["use_proxy"],
+        check_delivery=values["check_delivery"],
+        ignore_integrations=tuple(str(name) for name in values["ignore_integrations"]),
+        state_path=values["state_path"],
+        receiver=values["receiver"],
         alertmanager_username=values["alertmanager_username"],
         alertmanager_password=values["alertmanager_password"],
         alertmanager_bearer_token=values["alertmanager_bearer_token"],

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._alertmanager import Observation, ObservedAlert
+from ._alertmanager import Observation, ObservedAlert, Silence
+from ._delivery import Delivery
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import shorten_message
 from ._matchers import describe
@@ -47,56 +48,96 @@ def _cluster_text(observation: Observation) -> str:
     )
 
 
-def _why_not_active(alerts: tuple[ObservedAlert, ...], wanted: str) -> str:
+def _silence_text(silence: Silence) -> str:
+    until = f" until {silence.ends_at:%Y-%m-%d %H:%M}Z" if silence.ends_at else ""
+    comment = f' "{silence.comment}"' if silence.comment else ""
+    return f"by {silence.created_by or 'unknown'}{until}{comment} (silence {silence.id[:8]})"
+
+
+def _why_not_active(observation: Observation, wanted: str) -> str:
+    alerts = observation.alerts
     if not alerts:
         return f"no active alert matches {wanted}"
     states = sorted({alert.state for alert in alerts})
     reasons = []
     if any(alert.silenced_by for alert in alerts):
-        reasons.append("silenced")
+        named = [_silence_text(silence) for silence in observation.silences]
+        reasons.append("silenced " + ", ".join(named) if named else "silenced")
     if any(alert.inhibited_by for alert in alerts):
         reasons.append("inhibited")
     detail = " ({})".format(" and ".join(reasons)) if reasons else ""
     return f"no active alert matches {wanted}: {len(alerts)} found {'/'.join(states)}{detail}"
 
 
-def decide(observation: Observation, settings: HeartbeatSettings) -> Verdict:
-    ping = _ping(observation)
-    if observation.problem:
-        return _verdict(DOWN, observation.problem, ping)
+def _watchdog_link(observation: Observation, settings: HeartbeatSettings) -> tuple[str | None, str]:
+    """Whether Alertmanager holds the heartbeat alert active and fresh: (what is broken, or None; the up summary)."""
     # Alertmanager lists itself among its peers; with clustering disabled it is a single member all the same.
     members = 1 if observation.cluster_status == "disabled" else len(observation.peers)
     if members < settings.min_peers:
-        return _verdict(
-            DOWN,
-            f"Alertmanager {_cluster_text(observation)}, fewer than min_peers={settings.min_peers}",
-            ping,
-        )
+        return f"Alertmanager {_cluster_text(observation)}, fewer than min_peers={settings.min_peers}", ""
     where = f"Alertmanager {observation.version}, {_cluster_text(observation)}"
     if not settings.matchers:
-        return _verdict(UP, f"{where}: API answers (no matchers given)", ping)
+        return None, f"{where}: API answers (no matchers given)"
     wanted = describe(list(settings.matchers))
     active = [alert for alert in observation.alerts if alert.state == "active"]
     if not active:
-        return _verdict(DOWN, _why_not_active(observation.alerts, wanted), ping)
+        return _why_not_active(observation, wanted), ""
     ages = [age for age in (_age_seconds(alert, observation) for alert in active) if age is not None]
     freshest = min(ages) if ages else None
     if settings.max_age and freshest is None:
-        return _verdict(
-            DOWN,
+        return (
             f"alert matching {wanted} has no valid updatedAt: cannot tell freshness (max_age {settings.max_age:g}s)",
-            ping,
+            "",
         )
     if settings.max_age and freshest is not None and freshest > settings.max_age:
-        return _verdict(
-            DOWN,
+        return (
             f"alert matching {wanted} is stale: last updated {freshest:.0f}s ago, max_age {settings.max_age:g}s;"
             " is Prometheus sending?",
-            ping,
+            "",
         )
     updated = "" if freshest is None else f", updated {freshest:.0f}s ago"
     count = "1 active alert matches" if len(active) == 1 else f"{len(active)} active alerts match"
-    return _verdict(UP, f"{count} {wanted} in {where}{updated}", ping)
+    return None, f"{count} {wanted} in {where}{updated}"
+
+
+def _routing_problem(observation: Observation, settings: HeartbeatSettings) -> str | None:
+    active = [alert for alert in observation.alerts if alert.state == "active"]
+    if not settings.receiver or not active:
+        return None
+    if any(settings.receiver in alert.receivers for alert in active):
+        return None
+    routed = sorted({receiver for alert in active for receiver in alert.receivers})
+    return f"Watchdog routed to [{', '.join(routed)}], not {settings.receiver}"
+
+
+def _reload_problem(observation: Observation) -> str | None:
+    metrics = observation.metrics
+    if metrics is None or metrics.reload_ok is not False:
+        return None
+    last_good = metrics.reload_time.isoformat() if metrics.reload_time else "an unknown time"
+    return f"Alertmanager config reload failed (last good load at {last_good}); it runs the previous configuration"
+
+
+def decide(observation: Observation, settings: HeartbeatSettings, delivery: Delivery | None = None) -> Verdict:
+    """Up when every link holds; down naming each broken link, most upstream first."""
+    ping = _ping(observation)
+    if observation.problem:
+        return _verdict(DOWN, observation.problem, ping)
+    watchdog_problem, summary = _watchdog_link(observation, settings)
+    problems = [
+        problem
+        for problem in (
+            watchdog_problem,
+            _routing_problem(observation, settings),
+            _reload_problem(observation),
+            observation.metrics_problem,
+            delivery.problem if delivery else None,
+        )
+        if problem
+    ]
+    if problems:
+        return _verdict(DOWN, " | ".join(problems), ping)
+    return _verdict(UP, summary, ping)
 
 
 def _verdict(status: str, msg: str, ping: int | None) -> Verdict:

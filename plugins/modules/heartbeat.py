@@ -40,8 +40,8 @@ options:
     required: true
   matchers:
     description:
-      - Alertmanager matchers the heartbeat alert must satisfy, each in Alertmanager's syntax (C(name="value"),
-        C(name!="value"), C(name=~"regex"), C(name!~"regex")).
+      - Alertmanager matchers the heartbeat alert must satisfy, each in Alertmanager's syntax
+        (C(name="value"), C(name!="value"), C(name=~"regex"), C(name!~"regex")).
       - All must match. An empty list checks Alertmanager's API alone.
     type: list
     default:
@@ -49,46 +49,77 @@ options:
     elements: str
   max_age:
     description:
-      - Seconds since Alertmanager last received the matched alert (its C(updatedAt)) after which the alert counts
-        as stale, so the verdict is down. Prometheus re-sends a firing alert every C(--rules.alert.resend-delay)
-        (one minute by default), so an old C(updatedAt) means Prometheus stopped sending.
-      - Measured against the Alertmanager's own clock (its C(Date) header), so clock skew does not count.
+      - Seconds since Alertmanager last received the matched alert (its C(updatedAt)) after
+        which the alert counts as stale, so the verdict is down. Prometheus re-sends a firing
+        alert every C(--rules.alert.resend-delay) (one minute by default), so an old C(updatedAt)
+        means Prometheus stopped sending.
+      - Measured against the Alertmanager's own clock (its C(Date) header), so clock skew does
+        not count.
       - C(0) disables the check.
     type: float
     default: 300
   min_peers:
     description:
-      - The fewest cluster members (itself included) for an up verdict. An Alertmanager with clustering disabled
-        counts as one member.
+      - The fewest cluster members (itself included) for an up verdict. An Alertmanager with
+        clustering disabled counts as one member.
       - C(0) does not check.
     type: int
     default: 0
   timeout:
     description:
-      - Seconds each HTTP request may take, to Alertmanager and to Kuma, from connecting to the last byte of the
-        answer, however slowly the server sends it.
+      - Seconds each HTTP request may take, to Alertmanager and to Kuma, from connecting to
+        the last byte of the answer, however slowly the server sends it.
     type: float
     default: 3
   retries:
     description:
-      - Push attempts after the first when Kuma is unreachable or answers 5xx, with backoff (0.5 s, 1 s, 2 s, 4
-        s...).
+      - Push attempts after the first when Kuma is unreachable or answers 5xx, with backoff
+        (0.5 s, 1 s, 2 s, 4 s...).
       - A refusal by Kuma (an unknown or paused monitor) is not retried.
     type: int
     default: 3
   run_timeout:
     description:
-      - Seconds the whole run (the Alertmanager check, the push and its retries) may take; a retry that could end
-        later is not made. Each run still makes its Alertmanager requests and one push, so three times O(timeout)
-        must fit.
-      - C(0) does not bound the run. The timer role sets it to the unit's start timeout (O(interval) less one second)
-        for each check that does not set it, so a DOWN goes out before systemd would stop the run.
+      - Seconds the whole run (the Alertmanager check, the push and its retries) may take; a
+        retry that could end later is not made. Each run still makes its Alertmanager requests
+        and one push, so three times O(timeout) must fit.
+      - C(0) does not bound the run. The timer role sets it to the unit's start timeout (O(interval)
+        less one second) for each check that does not set it, so a DOWN goes out before systemd
+        would stop the run.
     type: float
     default: 0
+  check_delivery:
+    description:
+      - 'Whether to read Alertmanager''s C(/metrics) (with the same TLS options and credentials
+        as its API): a notification that failed since the last run, or a failed configuration
+        reload, is then down.'
+      - Judging new failures needs O(state_path) (the timer role sets one for each check); without
+        it the counters are returned but not judged.
+    type: bool
+    default: true
+  ignore_integrations:
+    description:
+      - Integrations whose failed notifications do not count (such as C(email) when mail is
+        best effort).
+    type: list
+    default: []
+    elements: str
+  state_path:
+    description:
+      - A file where the check keeps, between runs, the counters it compares (no secret), written
+        atomically, owner-only. The timer role uses each check's systemd C(StateDirectory=)
+        when this is not set.
+    type: path
+  receiver:
+    description:
+      - 'The receiver the heartbeat alert must be routed to (its C(receivers) in Alertmanager''s
+        API): routed only elsewhere, the verdict is down.'
+    type: str
   on_failure:
     description:
       - What to do when the verdict is down.
-      - V(down) pushes C(status=down) with the reason, so Kuma raises the alarm at once and shows why.
+      - V(down) pushes C(status=down) with the reason, so Kuma raises the alarm at once and
+        shows why.
       - V(skip) pushes nothing and lets the monitor's own heartbeat interval run out.
     type: str
     default: down

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from tests.fault.fake_http import FakeServer, Reply, json_reply
-from tests.payloads import KUMA_OK, am_status, http_date
+from tests.payloads import KUMA_OK, am_metrics, am_status, http_date
 
 
 def serve_alertmanager(
@@ -20,6 +20,7 @@ def serve_alertmanager(
     headers = {"Date": http_date(date)} if date else {}
     server.reply("/api/v2/status", json_reply(status or am_status(), headers=headers))
     server.reply("/api/v2/alerts", json_reply(list(alerts), headers=headers))
+    server.reply("/metrics", Reply(body=am_metrics()))
 
 
 def serve_kuma(server: FakeServer, token: str, *replies: Reply) -> str:

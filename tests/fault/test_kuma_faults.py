@@ -176,5 +176,5 @@ def test_check_mode_asks_alertmanager_and_sends_kuma_nothing(
     run = heartbeat(alertmanager.url, serve_kuma(kuma, token), send=False)
 
     assert (run.result.verdict.status, run.result.pushed, run.result.attempts) == ("up", False, 0)
-    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts"]
+    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
     assert kuma.received == []

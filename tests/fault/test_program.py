@@ -103,7 +103,7 @@ def test_check_asks_alertmanager_and_pushes_nothing(
 
     assert code == 0
     assert "status=up pushed=no" in logged
-    assert len(alertmanager.received) == 2
+    assert len(alertmanager.received) == 3
     assert kuma.received == []
 
 

@@ -125,7 +125,7 @@ def test_check_mode_asks_alertmanager_but_sends_kuma_nothing(
     assert run.returncode == 0, run.output
     result = run.result()
     assert (result["status"], result["pushed"], result["attempts"]) == ("up", False, 0)
-    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts"]
+    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
     assert kuma.received == []
     assert token not in run.output
 
@@ -237,7 +237,7 @@ def test_a_playbook_in_check_mode_queries_alertmanager_pushes_nothing_and_never_
     assert run.returncode == 0, run.output
     assert "failed=0" in run.stdout
     assert NO_LOG_MASK in run.stdout
-    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts"]
+    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
     assert kuma.received == []
     assert token not in run.output
 

@@ -20,7 +20,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
 )
 from hypothesis import strategies as st
 
-from tests.payloads import KUMA_HOST, KUMA_OK, TOKEN, am_status, http_date
+from tests.payloads import KUMA_HOST, KUMA_OK, TOKEN, am_metrics, am_status, http_date
 
 ALERTMANAGER_URL = "http://127.0.0.1:9093"
 
@@ -91,6 +91,7 @@ def alertmanager_script(
     return {
         "/api/v2/status": [response(document=status or am_status(), headers=headers)],
         "/api/v2/alerts": [response(document=list(alerts), headers=headers)],
+        "/metrics": [response(body=am_metrics().encode())],
     }
 
 

@@ -26,7 +26,7 @@ def test_the_matchers_go_to_alertmanager_as_filters() -> None:
 
     (alerts_request,) = transport.to("/api/v2/alerts")
     assert alerts_request.query == {"filter": ['alertname="Watchdog"', 'severity=~"none|info"']}
-    assert [request.path for request in transport.requests] == ["/api/v2/status", "/api/v2/alerts"]
+    assert [request.path for request in transport.requests] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
 
 
 def test_a_route_prefix_in_the_alertmanager_url_is_kept() -> None:
@@ -36,7 +36,7 @@ def test_a_route_prefix_in_the_alertmanager_url_is_kept() -> None:
     observation = observe(make_settings(alertmanager_url="http://127.0.0.1:9093/am/"), transport)
 
     assert observation.problem is None
-    assert [request.path for request in transport.requests] == ["/am/api/v2/status", "/am/api/v2/alerts"]
+    assert [request.path for request in transport.requests] == ["/am/api/v2/status", "/am/api/v2/alerts", "/am/metrics"]
 
 
 def test_without_matchers_only_the_status_is_asked() -> None:
@@ -45,7 +45,7 @@ def test_without_matchers_only_the_status_is_asked() -> None:
     observation = observe(make_settings(matchers=[]), transport)
 
     assert observation.problem is None
-    assert [request.path for request in transport.requests] == ["/api/v2/status"]
+    assert [request.path for request in transport.requests] == ["/api/v2/status", "/metrics"]
 
 
 def test_every_request_carries_the_timeout() -> None:

@@ -119,7 +119,18 @@ def test_the_result_is_plain_data_a_playbook_can_test() -> None:
 
     assert set(outcome) == {"status", "msg", "ping", "pushed", "push_host", "attempts", "alertmanager"}
     assert outcome["push_host"] == KUMA_HOST
-    assert set(outcome["alertmanager"]) == {"reachable", "problem", "version", "cluster_status", "peers", "alerts"}
+    assert set(outcome["alertmanager"]) == {
+        "reachable",
+        "problem",
+        "version",
+        "cluster_status",
+        "peers",
+        "alerts",
+        "notifications",
+        "delivery_judged",
+        "delivery_not_judged_because",
+        "config",
+    }
     (watchdog,) = outcome["alertmanager"]["alerts"]
     assert watchdog["state"] == "active"
     assert watchdog["updated_at"].endswith("+00:00")
