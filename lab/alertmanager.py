@@ -106,6 +106,20 @@ class Alertmanager:
         """Stop and start on the same port; silences and alerts survive in the storage directory."""
         self.process.restart()
 
+    def reload(self, config_text: str) -> requests.Response:
+        """Write a new configuration and ask Alertmanager to load it (POST /-/reload); its answer, 200 or 500."""
+        self.config_path.write_text(config_text)
+        return requests.post(f"{self.url}/-/reload", timeout=API_TIMEOUT)
+
+    def metric(self, name: str, labels: Mapping[str, str] | None = None) -> float | None:
+        """One sample of /metrics, as Prometheus would scrape it; None when absent."""
+        text = requests.get(f"{self.url}/metrics", timeout=API_TIMEOUT).text
+        wanted = "{" + ",".join(f'{key}="{value}"' for key, value in (labels or {}).items()) + "}" if labels else ""
+        for line in text.splitlines():
+            if line.startswith(f"{name}{wanted} "):
+                return float(line.split()[-1])
+        return None
+
     def status(self) -> dict[str, Any]:
         response = requests.get(f"{self.url}/api/v2/status", timeout=API_TIMEOUT)
         response.raise_for_status()

@@ -15,9 +15,12 @@ Notification = dict[str, Any]
 
 
 class WebhookRecorder:
-    """`with WebhookRecorder() as webhook:` serves `webhook.url` in a thread and keeps every JSON body posted."""
+    """`with WebhookRecorder() as webhook:` serves `webhook.url` in a thread and keeps every JSON body posted.
 
-    def __init__(self) -> None:
+    `port` picks the port: a test can point Alertmanager at a port nobody listens on, then start the receiver there.
+    """
+
+    def __init__(self, port: int = 0) -> None:
         self.notifications: list[Notification] = []
         self._lock = threading.Lock()
         recorder = self
@@ -33,7 +36,7 @@ class WebhookRecorder:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the notifications themselves are the record."""
 
-        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self._server = ThreadingHTTPServer((LOOPBACK, port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-recorder", daemon=True)
 
     @property

@@ -9,21 +9,19 @@ Private to the collection (leading underscore). Standard library only. Read-only
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
+from ._api import Api, ApiProblem, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import printable
 from ._metrics import by_label, read_families, single
-from ._transport import HttpResponse, Transport, TransportError
+from ._transport import Transport, TransportError
 
 MAX_SILENCES_READ = 3
 METRIC_FAMILIES = (
@@ -33,8 +31,6 @@ METRIC_FAMILIES = (
     "alertmanager_config_last_reload_success_timestamp_seconds",
     "alertmanager_config_hash",
 )
-REASON_BYTES = 4096
-REASON_CHARS = 120
 _TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
@@ -85,10 +81,6 @@ class Observation:
     metrics_problem: str | None = None
 
 
-class _ApiProblem(Exception):
-    pass
-
-
 def parse_timestamp(text: Any) -> datetime | None:
     """RFC 3339 as Go writes it (nanoseconds, Z); None for anything else."""
     found = _TIMESTAMP_RE.match(text) if isinstance(text, str) else None
@@ -104,58 +96,11 @@ def parse_timestamp(text: Any) -> datetime | None:
         return None
 
 
-def _auth_headers(settings: HeartbeatSettings) -> dict[str, str]:
-    headers = {"Accept": "application/json"}
-    if settings.alertmanager_bearer_token:
-        headers["Authorization"] = "Bearer " + settings.alertmanager_bearer_token
-    elif settings.alertmanager_username:
-        pair = f"{settings.alertmanager_username}:{settings.alertmanager_password}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
-    return headers
-
-
-def _get(transport: Transport, settings: HeartbeatSettings, path: str) -> HttpResponse:
-    response = transport.get(settings.alertmanager_url + path, _auth_headers(settings), settings.timeout)
-    endpoint = path.split("?")[0]
-    if 300 <= response.status < 400:
-        raise _ApiProblem(f"{endpoint} answered with a redirect (HTTP {response.status}), which is not followed")
-    if response.status in (401, 403):
-        raise _ApiProblem(f"{endpoint} refused the credentials (HTTP {response.status})")
-    if response.status == 400:
-        raise _ApiProblem(f"{endpoint} refused the request (HTTP 400): {_reason(response.body)}")
-    if response.status != 200:
-        raise _ApiProblem(f"{endpoint} answered HTTP {response.status}")
-    return response
-
-
-def _get_json(transport: Transport, settings: HeartbeatSettings, path: str) -> tuple[Any, HttpResponse]:
-    response = _get(transport, settings, path)
-    endpoint = path.split("?")[0]
-    try:
-        return json.loads(response.body.decode("utf-8")), response
-    except ValueError:
-        raise _ApiProblem(f"{endpoint} did not answer JSON; is this an Alertmanager?") from None
-    except RecursionError:
-        raise _ApiProblem(f"{endpoint} answered JSON nested too deeply; is this an Alertmanager?") from None
-
-
-def _reason(body: bytes) -> str:
-    """Alertmanager's own words for a refusal (a matcher it cannot parse), short and printable."""
-    text = body[:REASON_BYTES].decode("utf-8", "replace").strip()
-    try:
-        said = json.loads(text)
-    except (ValueError, RecursionError):
-        said = text
-    if isinstance(said, dict):
-        said = said.get("message") or said.get("error") or text
-    return printable(str(said))[:REASON_CHARS] or "no reason given"
-
-
-def _server_time(response: HttpResponse) -> datetime:
-    try:
-        return parsedate_to_datetime(response.headers["date"]).astimezone(timezone.utc)
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return datetime.now(timezone.utc)
+def _api(settings: HeartbeatSettings) -> Api:
+    headers = auth_headers(
+        settings.alertmanager_username, settings.alertmanager_password, settings.alertmanager_bearer_token
+    )
+    return Api(settings.alertmanager_url, "an Alertmanager", settings.timeout, headers)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -165,7 +110,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def _parse_alert(raw: Any) -> ObservedAlert:
     if not isinstance(raw, dict) or not isinstance(raw.get("labels"), dict):
-        raise _ApiProblem("/api/v2/alerts answered an alert without labels; is this an Alertmanager?")
+        raise ApiProblem("/api/v2/alerts answered an alert without labels; is this an Alertmanager?")
     status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
     return ObservedAlert(
         labels={str(key): str(value) for key, value in raw["labels"].items()},
@@ -182,9 +127,9 @@ def _parse_alert(raw: Any) -> ObservedAlert:
 
 
 def _read_status(transport: Transport, settings: HeartbeatSettings) -> tuple[str, str, tuple[str, ...], datetime]:
-    status, response = _get_json(transport, settings, "/api/v2/status")
+    status, response = _api(settings).get_json(transport, "/api/v2/status")
     if not isinstance(status, dict) or not isinstance(status.get("cluster"), dict):
-        raise _ApiProblem("/api/v2/status has no cluster section; is this an Alertmanager?")
+        raise ApiProblem("/api/v2/status has no cluster section; is this an Alertmanager?")
     version_info = status.get("versionInfo") if isinstance(status.get("versionInfo"), dict) else {}
     cluster = status["cluster"]
     peers = tuple(
@@ -196,7 +141,7 @@ def _read_status(transport: Transport, settings: HeartbeatSettings) -> tuple[str
         str(version_info.get("version", "unknown")),
         str(cluster.get("status", "unknown")),
         peers,
-        _server_time(response),
+        server_time(response),
     )
 
 
@@ -204,9 +149,9 @@ def _read_alerts(transport: Transport, settings: HeartbeatSettings) -> tuple[Obs
     if not settings.matchers:
         return ()
     query = urlencode([("filter", matcher.render()) for matcher in settings.matchers])
-    alerts, _response = _get_json(transport, settings, "/api/v2/alerts?" + query)
+    alerts, _response = _api(settings).get_json(transport, "/api/v2/alerts?" + query)
     if not isinstance(alerts, list):
-        raise _ApiProblem("/api/v2/alerts did not answer a list; is this an Alertmanager?")
+        raise ApiProblem("/api/v2/alerts did not answer a list; is this an Alertmanager?")
     observed = (_parse_alert(raw) for raw in alerts)
     # Alertmanager filters already; checking again keeps a proxy or an old server that ignores filters honest.
     return tuple(alert for alert in observed if all(m.matches(alert.labels) for m in settings.matchers))
@@ -221,8 +166,8 @@ def _read_silences(transport: Transport, settings: HeartbeatSettings, alerts: tu
     silences = []
     for silence_id in ids:
         try:
-            raw, _response = _get_json(transport, settings, f"/api/v2/silence/{quote(silence_id, safe='')}")
-        except (TransportError, _ApiProblem):
+            raw, _response = _api(settings).get_json(transport, f"/api/v2/silence/{quote(silence_id, safe='')}")
+        except (TransportError, ApiProblem):
             continue
         if isinstance(raw, dict):
             silences.append(
@@ -237,7 +182,7 @@ def _read_silences(transport: Transport, settings: HeartbeatSettings, alerts: tu
 
 
 def _read_metrics(transport: Transport, settings: HeartbeatSettings) -> AlertmanagerMetrics:
-    families = read_families(_get(transport, settings, "/metrics").body, METRIC_FAMILIES)
+    families = read_families(_api(settings).get(transport, "/metrics").body, METRIC_FAMILIES)
     totals = by_label(families["alertmanager_notifications_total"], "integration")
     failures = by_label(families["alertmanager_notifications_failed_total"], "integration")
     reload_ok = single(families["alertmanager_config_last_reload_successful"])
@@ -264,7 +209,7 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
         alerts = _read_alerts(transport, settings)
     except TransportError as error:
         return Observation(problem=f"Alertmanager unreachable: {error.reason}", reachable=False)
-    except _ApiProblem as problem:
+    except ApiProblem as problem:
         return Observation(problem=f"Alertmanager API error: {problem}")
     latency_ms = (monotonic() - started) * 1000
     metrics, metrics_problem = None, None
@@ -273,7 +218,7 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
             metrics = _read_metrics(transport, settings)
         except TransportError as error:
             metrics_problem = f"Alertmanager metrics unreadable: {error.reason}"
-        except _ApiProblem as problem:
+        except ApiProblem as problem:
             metrics_problem = f"Alertmanager metrics unreadable: {problem}"
     return Observation(
         version=version,

@@ -17,6 +17,7 @@ from ._alertmanager import Observation, observe
 from ._delivery import Delivery, judge_delivery, state_of
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import PushError, push, shorten_message
+from ._prometheus import PrometheusObservation, observe_prometheus, prometheus_problems, prometheus_state
 from ._state import load_state, save_state
 from ._transport import Transport
 from ._verdict import DOWN, UP, Verdict, decide
@@ -34,6 +35,7 @@ class HeartbeatResult:
     judged: bool = True
     push_error: str | None = None
     delivery: Delivery | None = None
+    prometheus: PrometheusObservation | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The module's and the program's results: plain data a playbook can test with ``when:``."""
@@ -45,11 +47,29 @@ class HeartbeatResult:
             "push_host": self.push_host,
             "attempts": self.attempts,
             "alertmanager": alertmanager_summary(self.observation, self.delivery),
+            "prometheus": prometheus_summary(self.prometheus),
         }
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def prometheus_summary(prometheus: PrometheusObservation | None) -> dict[str, Any] | None:
+    """What Prometheus said, or None when no prometheus_url was given."""
+    if prometheus is None:
+        return None
+    rule = prometheus.rule
+    return {
+        "reachable": prometheus.problem is None or not prometheus.problem.startswith("Prometheus unreachable"),
+        "problem": prometheus.problem,
+        "alertmanagers": list(prometheus.alertmanagers),
+        "sends_to_this_alertmanager": prometheus.this_alertmanager is not None,
+        "watchdog_rule": None
+        if rule is None
+        else {"name": rule.name, "found": rule.found, "health": rule.health, "age_seconds": rule.age_seconds},
+        "notification_errors": prometheus.errors_total,
+    }
 
 
 def alertmanager_summary(observation: Observation, delivery: Delivery | None = None) -> dict[str, Any]:
@@ -82,20 +102,39 @@ def alertmanager_summary(observation: Observation, delivery: Delivery | None = N
     }
 
 
-def _delivery(
-    settings: HeartbeatSettings, observation: Observation, save: bool, now: float
-) -> tuple[Delivery | None, str | None]:
-    """Judge delivery against the kept counters and keep the new ones (not in check mode); a state that cannot
-    be kept is a problem of its own: without it, failures would go unnoticed."""
-    if observation.metrics is None:
-        return None, None
+@dataclass(frozen=True)
+class _Links:
+    """What the kept state lets a run judge: delivery, Prometheus's errors, and why the state could not be kept."""
+
+    delivery: Delivery | None
+    prometheus_problems: list[str]
+    state_problem: str | None
+
+
+def _judge_with_state(
+    settings: HeartbeatSettings,
+    observation: Observation,
+    prometheus: PrometheusObservation | None,
+    save: bool,
+    now: float,
+) -> _Links:
+    """Compare with the counters kept by the last run, and keep the new ones (not in check mode). A state that
+    cannot be kept is a problem of its own: without it, failures would go unnoticed."""
     state, why_no_state = load_state(settings.state_path) if settings.state_path else ({}, "no state_path given")
-    delivery = judge_delivery(
-        observation.metrics, settings.alertmanager_url, state, why_no_state, settings.ignore_integrations, now
-    )
-    if not (save and settings.state_path):
-        return delivery, None
-    return delivery, save_state(settings.state_path, state_of(settings.alertmanager_url, observation.metrics, now))
+    delivery = None
+    new_state: dict[str, Any] = {}
+    if observation.metrics is not None:
+        delivery = judge_delivery(
+            observation.metrics, settings.alertmanager_url, state, why_no_state, settings.ignore_integrations, now
+        )
+        new_state.update(state_of(settings.alertmanager_url, observation.metrics, now))
+    problems = prometheus_problems(prometheus, state) if prometheus else []
+    if prometheus:
+        new_state.update(prometheus_state(prometheus))
+    state_problem = None
+    if save and settings.state_path and new_state:
+        state_problem = save_state(settings.state_path, new_state)
+    return _Links(delivery, problems, state_problem)
 
 
 def _with_problem(verdict: Verdict, problem: str) -> Verdict:
@@ -114,16 +153,18 @@ def run_heartbeat(
     """Check, decide, and push unless ``send`` is false (check mode) or the verdict is down with on_failure=skip."""
     started = clock()
     try:
+        prometheus = observe_prometheus(settings, transport)
         observation = observe(settings, transport)
-        delivery, state_problem = _delivery(settings, observation, save=send, now=now())
-        verdict = decide(observation, settings, delivery)
-        if state_problem:
-            verdict = _with_problem(verdict, state_problem)
+        links = _judge_with_state(settings, observation, prometheus, save=send, now=now())
+        delivery = links.delivery
+        verdict = decide(observation, settings, delivery, links.prometheus_problems)
+        if links.state_problem:
+            verdict = _with_problem(verdict, links.state_problem)
     # Whatever broke in the check, Kuma must hear DOWN with why rather than nothing.
     except Exception as error:  # pylint: disable=broad-exception-caught
         observation = Observation(problem="heartbeat could not judge", reachable=False)
         verdict = Verdict(DOWN, f"heartbeat could not judge: internal error ({type(error).__name__})", None)
-        delivery = None
+        delivery = prometheus = None
         judged = False
     else:
         judged = True
@@ -137,6 +178,7 @@ def run_heartbeat(
         attempts=0,
         judged=judged,
         delivery=delivery,
+        prometheus=prometheus,
     )
     if not (send and would_push):
         return result

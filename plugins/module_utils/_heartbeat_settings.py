@@ -157,6 +157,39 @@ HEARTBEAT_OPTIONS = (
         ),
     ),
     Option(
+        "prometheus_url",
+        "str",
+        (
+            "Base URL of the Prometheus that sends the heartbeat alert. When set, each run also proves that Prometheus"
+            " answers, sends to this Alertmanager, evaluates the heartbeat rule (named by the C(alertname) matcher)"
+            " within twice its group's interval, and sent to this Alertmanager without errors since the last run.",
+            "TLS options are shared with Alertmanager; credentials are its own (O(prometheus_username),"
+            " O(prometheus_bearer_token)).",
+        ),
+    ),
+    Option(
+        "prometheus_alertmanager_url",
+        "str",
+        (
+            "The address Prometheus uses for this Alertmanager, when it differs from O(alertmanager_url) (another"
+            " host name or port); compared by scheme, host and port.",
+        ),
+    ),
+    Option(
+        "prometheus_username",
+        "str",
+        ("User name for HTTP basic authentication to Prometheus. Requires O(prometheus_password).",),
+    ),
+    Option(
+        "prometheus_password", "str", ("Password for HTTP basic authentication to Prometheus. A secret.",), secret=True
+    ),
+    Option(
+        "prometheus_bearer_token",
+        "str",
+        ("Bearer token for Prometheus. A secret. Excludes basic authentication.",),
+        secret=True,
+    ),
+    Option(
         "on_failure",
         "str",
         (
@@ -212,8 +245,15 @@ HEARTBEAT_OPTIONS = (
     ),
 )
 # The rules across options, in the form AnsibleModule takes them; the parser below enforces the same.
-REQUIRED_TOGETHER = (("client_cert", "client_key"), ("alertmanager_username", "alertmanager_password"))
-MUTUALLY_EXCLUSIVE = (("alertmanager_bearer_token", "alertmanager_username"),)
+REQUIRED_TOGETHER = (
+    ("client_cert", "client_key"),
+    ("alertmanager_username", "alertmanager_password"),
+    ("prometheus_username", "prometheus_password"),
+)
+MUTUALLY_EXCLUSIVE = (
+    ("alertmanager_bearer_token", "alertmanager_username"),
+    ("prometheus_bearer_token", "prometheus_username"),
+)
 # The requests every run makes before it can give up: Alertmanager's status and alerts, then one push.
 REQUESTS_PER_RUN = 3
 
@@ -240,18 +280,29 @@ class HeartbeatSettings:
     ignore_integrations: tuple[str, ...]
     state_path: str | None
     receiver: str | None
+    prometheus_url: str | None
+    prometheus_alertmanager_url: str | None
+    prometheus_username: str | None
+    prometheus_password: str | None = field(repr=False)
+    prometheus_bearer_token: str | None = field(repr=False)
     alertmanager_username: str | None
     alertmanager_password: str | None = field(repr=False)
     alertmanager_bearer_token: str | None = field(repr=False)
 
     def needs_tls(self) -> bool:
         """Whether any request will be https, or TLS files were given (which are then checked up front)."""
-        urls = (self.alertmanager_url, self.push_url.url)
+        urls = (self.alertmanager_url, self.push_url.url, self.prometheus_url or "")
         return any(url.startswith("https:") for url in urls) or bool(self.tls.ca_path or self.tls.client_cert)
 
     def secrets(self) -> list[str]:
         """Every value that must never appear in output: the push token and the Alertmanager credentials."""
-        candidates = [self.push_url.token, self.alertmanager_password, self.alertmanager_bearer_token]
+        candidates = [
+            self.push_url.token,
+            self.alertmanager_password,
+            self.alertmanager_bearer_token,
+            self.prometheus_password,
+            self.prometheus_bearer_token,
+        ]
         return [secret for secret in candidates if secret]
 
 
@@ -292,8 +343,12 @@ def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> Heartbe
             f"{values['timeout']:g} s is too long for a run of at most {values['run_timeout']:g} s (run_timeout):"
             f" {REQUESTS_PER_RUN} requests (Alertmanager's status and alerts, one push) must fit",
         )
-    if values["alertmanager_bearer_token"] and values["alertmanager_username"]:
-        raise SettingsError(prefix + "alertmanager_bearer_token", "use either basic auth or a bearer token, not both")
+    for bearer, username in MUTUALLY_EXCLUSIVE:
+        if values[bearer] and values[username]:
+            raise SettingsError(prefix + bearer, "use either basic auth or a bearer token, not both")
+    for option in ("prometheus_url", "prometheus_alertmanager_url"):
+        if values[option]:
+            values = {**values, option: parse_base_url(prefix + option, values[option])}
     return HeartbeatSettings(
         alertmanager_url=parse_base_url(prefix + "alertmanager_url", values["alertmanager_url"]),
         push_url=parse_push_url(values["push_url"], prefix + "push_url"),
@@ -315,6 +370,11 @@ def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> Heartbe
         ignore_integrations=tuple(str(name) for name in values["ignore_integrations"]),
         state_path=values["state_path"],
         receiver=values["receiver"],
+        prometheus_url=values["prometheus_url"],
+        prometheus_alertmanager_url=values["prometheus_alertmanager_url"],
+        prometheus_username=values["prometheus_username"],
+        prometheus_password=values["prometheus_password"],
+        prometheus_bearer_token=values["prometheus_bearer_token"],
         alertmanager_username=values["alertmanager_username"],
         alertmanager_password=values["alertmanager_password"],
         alertmanager_bearer_token=values["alertmanager_bearer_token"],

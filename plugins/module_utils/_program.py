@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import IO
 
 from ._heartbeat import HeartbeatResult, run_heartbeat
@@ -30,10 +32,16 @@ EXIT_SETTINGS = 2
 EXIT_PUSH_FAILED = 3
 EXIT_NOT_JUDGED = 4
 PROGRAM = "alertmanager-kuma-heartbeat"
+STATE_FILE = "state.json"
 
 
 def _load_settings(path: str) -> HeartbeatSettings:
-    return settings_from_options(read_options_file(path))
+    settings = settings_from_options(read_options_file(path))
+    # systemd's StateDirectory= (one per check, owned by the dynamic user) when the settings name no state file.
+    state_directory = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    if settings.state_path is None and state_directory:
+        return replace(settings, state_path=os.path.join(state_directory, STATE_FILE))
+    return settings
 
 
 def log_line(result: HeartbeatResult) -> str:

@@ -118,13 +118,19 @@ def _reload_problem(observation: Observation) -> str | None:
     return f"Alertmanager config reload failed (last good load at {last_good}); it runs the previous configuration"
 
 
-def decide(observation: Observation, settings: HeartbeatSettings, delivery: Delivery | None = None) -> Verdict:
-    """Up when every link holds; down naming each broken link, most upstream first."""
+def decide(
+    observation: Observation,
+    settings: HeartbeatSettings,
+    delivery: Delivery | None = None,
+    prometheus_problems: list[str] | None = None,
+) -> Verdict:
+    """Up when every link holds; down naming each broken link, most upstream first (Prometheus, then Alertmanager)."""
     ping = _ping(observation)
+    upstream = list(prometheus_problems or [])
     if observation.problem:
-        return _verdict(DOWN, observation.problem, ping)
+        return _verdict(DOWN, " | ".join([*upstream, observation.problem]), ping)
     watchdog_problem, summary = _watchdog_link(observation, settings)
-    problems = [
+    problems = upstream + [
         problem
         for problem in (
             watchdog_problem,
@@ -137,6 +143,8 @@ def decide(observation: Observation, settings: HeartbeatSettings, delivery: Deli
     ]
     if problems:
         return _verdict(DOWN, " | ".join(problems), ping)
+    if settings.prometheus_url:
+        summary += "; Prometheus sends to it and evaluates the rule"
     return _verdict(UP, summary, ping)
 
 

@@ -115,6 +115,32 @@ options:
       - 'The receiver the heartbeat alert must be routed to (its C(receivers) in Alertmanager''s
         API): routed only elsewhere, the verdict is down.'
     type: str
+  prometheus_url:
+    description:
+      - Base URL of the Prometheus that sends the heartbeat alert. When set, each run also proves
+        that Prometheus answers, sends to this Alertmanager, evaluates the heartbeat rule (named
+        by the C(alertname) matcher) within twice its group's interval, and sent to this Alertmanager
+        without errors since the last run.
+      - TLS options are shared with Alertmanager; credentials are its own (O(prometheus_username),
+        O(prometheus_bearer_token)).
+    type: str
+  prometheus_alertmanager_url:
+    description:
+      - The address Prometheus uses for this Alertmanager, when it differs from O(alertmanager_url)
+        (another host name or port); compared by scheme, host and port.
+    type: str
+  prometheus_username:
+    description:
+      - User name for HTTP basic authentication to Prometheus. Requires O(prometheus_password).
+    type: str
+  prometheus_password:
+    description:
+      - Password for HTTP basic authentication to Prometheus. A secret.
+    type: str
+  prometheus_bearer_token:
+    description:
+      - Bearer token for Prometheus. A secret. Excludes basic authentication.
+    type: str
   on_failure:
     description:
       - What to do when the verdict is down.

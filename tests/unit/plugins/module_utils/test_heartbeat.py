@@ -117,7 +117,8 @@ def test_the_result_is_plain_data_a_playbook_can_test() -> None:
 
     outcome = run_heartbeat(make_settings(), transport, wait=[].append).as_dict()
 
-    assert set(outcome) == {"status", "msg", "ping", "pushed", "push_host", "attempts", "alertmanager"}
+    assert set(outcome) == {"status", "msg", "ping", "pushed", "push_host", "attempts", "alertmanager", "prometheus"}
+    assert outcome["prometheus"] is None
     assert outcome["push_host"] == KUMA_HOST
     assert set(outcome["alertmanager"]) == {
         "reachable",

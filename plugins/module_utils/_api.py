@@ -1,0 +1,91 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One careful GET to a server's JSON API (Alertmanager, Prometheus): any answer but the JSON asked for is an
+ApiProblem that names the endpoint and the server's own reason, never the URL or a credential.
+
+Private to the collection (leading underscore). Standard library only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from ._kuma import printable
+from ._transport import HttpResponse, Transport
+
+REASON_BYTES = 4096
+REASON_CHARS = 120
+
+
+class ApiProblem(Exception):
+    """The server answered, but not what was asked: the message is safe to show."""
+
+
+def auth_headers(username: str | None, password: str | None, bearer_token: str | None) -> dict[str, str]:
+    headers = {"Accept": "application/json"}
+    if bearer_token:
+        headers["Authorization"] = "Bearer " + bearer_token
+    elif username:
+        pair = f"{username}:{password}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return headers
+
+
+def reason(body: bytes) -> str:
+    """The server's own words for a refusal (a matcher it cannot parse), short and printable."""
+    text = body[:REASON_BYTES].decode("utf-8", "replace").strip()
+    try:
+        said = json.loads(text)
+    except (ValueError, RecursionError):
+        said = text
+    if isinstance(said, dict):
+        said = said.get("message") or said.get("error") or text
+    return printable(str(said))[:REASON_CHARS] or "no reason given"
+
+
+def server_time(response: HttpResponse) -> datetime:
+    """The server's clock from its Date header, or ours when it has none that makes sense."""
+    try:
+        return parsedate_to_datetime(response.headers["date"]).astimezone(timezone.utc)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Api:
+    """A server's base URL with its credentials; ``kind`` names it in messages ("is this an Alertmanager?")."""
+
+    base_url: str
+    kind: str
+    timeout: float
+    headers: Mapping[str, str] = field(repr=False)
+
+    def get(self, transport: Transport, path: str) -> HttpResponse:
+        response = transport.get(self.base_url + path, self.headers, self.timeout)
+        endpoint = path.split("?")[0]
+        if 300 <= response.status < 400:
+            raise ApiProblem(f"{endpoint} answered with a redirect (HTTP {response.status}), which is not followed")
+        if response.status in (401, 403):
+            raise ApiProblem(f"{endpoint} refused the credentials (HTTP {response.status})")
+        if response.status == 400:
+            raise ApiProblem(f"{endpoint} refused the request (HTTP 400): {reason(response.body)}")
+        if response.status != 200:
+            raise ApiProblem(f"{endpoint} answered HTTP {response.status}")
+        return response
+
+    def get_json(self, transport: Transport, path: str) -> tuple[Any, HttpResponse]:
+        response = self.get(transport, path)
+        endpoint = path.split("?")[0]
+        try:
+            return json.loads(response.body.decode("utf-8")), response
+        except ValueError:
+            raise ApiProblem(f"{endpoint} did not answer JSON; is this {self.kind}?") from None
+        except RecursionError:
+            raise ApiProblem(f"{endpoint} answered JSON nested too deeply; is this {self.kind}?") from None

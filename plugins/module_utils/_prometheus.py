@@ -1,0 +1,160 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The link before Alertmanager: Prometheus answers, sends to this Alertmanager, evaluates the heartbeat rule, and
+delivered to this Alertmanager without errors since the last run.
+
+Private to the collection (leading underscore). Standard library only. Asks only for what it needs: the alerting
+rule by name (Prometheus 2.45 and later filter on the server; older ones send every rule) and one metric family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from ._alertmanager import parse_timestamp
+from ._api import Api, ApiProblem, auth_headers, server_time
+from ._heartbeat_settings import HeartbeatSettings
+from ._kuma import printable
+from ._metrics import read_families
+from ._transport import Transport, TransportError
+
+ERRORS_FAMILY = "prometheus_notifications_errors_total"
+MAX_NAMED_ALERTMANAGERS = 3
+STATE_KEY = "prometheus_errors"
+
+
+@dataclass(frozen=True)
+class WatchdogRule:
+    name: str
+    found: bool
+    health: str | None = None
+    last_error: str | None = None
+    age_seconds: float | None = None
+    interval_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class PrometheusObservation:
+    problem: str | None = None
+    alertmanagers: tuple[str, ...] = ()
+    this_alertmanager: str | None = None
+    rule: WatchdogRule | None = None
+    errors_total: float | None = None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def _watchdog_name(settings: HeartbeatSettings) -> str | None:
+    """The alertname the matchers ask for exactly, the name of the rule to look for."""
+    return next((m.value for m in settings.matchers if m.name == "alertname" and m.operator == "="), None)
+
+
+def _read_rule(api: Api, transport: Transport, name: str) -> WatchdogRule:
+    query = urlencode([("type", "alert"), ("rule_name[]", name)])
+    document, response = api.get_json(transport, f"/api/v1/rules?{query}")
+    groups = document.get("data", {}).get("groups") if isinstance(document, dict) else None
+    if not isinstance(groups, list):
+        raise ApiProblem("/api/v1/rules has no rule groups; is this a Prometheus?")
+    for group in (group for group in groups if isinstance(group, dict)):
+        for rule in group.get("rules") or []:
+            if isinstance(rule, dict) and rule.get("type") == "alerting" and rule.get("name") == name:
+                evaluated = parse_timestamp(rule.get("lastEvaluation"))
+                interval = group.get("interval")
+                return WatchdogRule(
+                    name=name,
+                    found=True,
+                    health=printable(str(rule.get("health"))),
+                    last_error=printable(str(rule.get("lastError") or ""))[:100] or None,
+                    age_seconds=_age(server_time(response), evaluated),
+                    interval_seconds=float(interval) if isinstance(interval, (int, float)) else None,
+                )
+    return WatchdogRule(name=name, found=False)
+
+
+def _age(now: datetime, then: datetime | None) -> float | None:
+    # Prometheus writes the zero time for a rule never evaluated.
+    if then is None or then.year < 2000:
+        return None
+    return max(0.0, (now - then).total_seconds())
+
+
+def observe_prometheus(settings: HeartbeatSettings, transport: Transport) -> PrometheusObservation | None:
+    """What Prometheus says of this pipeline, or None when no prometheus_url is set. Never raises for its faults."""
+    if not settings.prometheus_url:
+        return None
+    headers = auth_headers(settings.prometheus_username, settings.prometheus_password, settings.prometheus_bearer_token)
+    api = Api(settings.prometheus_url, "a Prometheus", settings.timeout, headers)
+    target = _origin(settings.prometheus_alertmanager_url or settings.alertmanager_url)
+    try:
+        document, _response = api.get_json(transport, "/api/v1/alertmanagers")
+        active = document.get("data", {}).get("activeAlertmanagers") if isinstance(document, dict) else None
+        if not isinstance(active, list):
+            raise ApiProblem("/api/v1/alertmanagers has no active list; is this a Prometheus?")
+        urls = tuple(str(entry.get("url")) for entry in active if isinstance(entry, dict))
+        this = next((url for url in urls if _origin(url) == target), None)
+        name = _watchdog_name(settings)
+        rule = _read_rule(api, transport, name) if name else None
+        errors = None
+        if this:
+            samples = read_families(api.get(transport, "/metrics").body, [ERRORS_FAMILY])[ERRORS_FAMILY]
+            errors = next((value for labels, value in samples if labels.get("alertmanager") == this), 0.0)
+    except TransportError as error:
+        return PrometheusObservation(problem=f"Prometheus unreachable: {error.reason}")
+    except ApiProblem as problem:
+        return PrometheusObservation(problem=f"Prometheus API error: {problem}")
+    return PrometheusObservation(alertmanagers=urls, this_alertmanager=this, rule=rule, errors_total=errors)
+
+
+def prometheus_problems(observation: PrometheusObservation, state: Mapping[str, Any]) -> list[str]:
+    """Each broken part of the Prometheus link, in the order the alert travels."""
+    if observation.problem:
+        return [observation.problem]
+    problems = []
+    if observation.this_alertmanager is None:
+        named = ", ".join(printable(url) for url in observation.alertmanagers[:MAX_NAMED_ALERTMANAGERS])
+        problems.append(
+            f"Prometheus does not send to this Alertmanager; it sends to {named}"
+            if named
+            else "Prometheus does not send to this Alertmanager; it sends to no Alertmanager"
+        )
+    rule = observation.rule
+    if rule and not rule.found:
+        problems.append(f"no Prometheus alerting rule named {rule.name}")
+    elif rule and rule.health not in ("ok", None):
+        problems.append(f"{rule.name} rule unhealthy ({rule.health}): {rule.last_error or 'no error given'}")
+    elif rule and rule.age_seconds is None:
+        problems.append(f"{rule.name} rule never evaluated")
+    elif (
+        rule and rule.interval_seconds and rule.age_seconds is not None and rule.age_seconds > 2 * rule.interval_seconds
+    ):
+        every = f"its group runs every {rule.interval_seconds:g} s"
+        problems.append(f"{rule.name} rule not evaluated for {rule.age_seconds:.0f} s ({every})")
+    kept = state.get(STATE_KEY)
+    if (
+        observation.errors_total is not None
+        and isinstance(kept, dict)
+        and kept.get("alertmanager") == observation.this_alertmanager
+        and isinstance(kept.get("count"), (int, float))
+        and observation.errors_total > kept["count"]
+    ):
+        problems.append(
+            f"Prometheus failed {observation.errors_total - kept['count']:g} sends to this Alertmanager"
+            " since the last check"
+        )
+    return problems
+
+
+def prometheus_state(observation: PrometheusObservation) -> dict[str, Any]:
+    """What the next run compares with: the error counter for this Alertmanager."""
+    if observation.errors_total is None:
+        return {}
+    return {STATE_KEY: {"alertmanager": observation.this_alertmanager, "count": observation.errors_total}}
