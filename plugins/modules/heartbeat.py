@@ -312,6 +312,55 @@ alertmanager:
           starts_at: "2026-11-24T21:00:00.123000+00:00"
           updated_at: "2026-11-24T21:17:05.456000+00:00"
           ends_at: "2026-11-24T21:21:05.456000+00:00"
+          receivers: [kuma]
+    notifications:
+      description:
+        - Per integration, from Alertmanager's C(/metrics) (empty with O(check_delivery=false)) - C(total) and C(failed)
+          notifications, and C(failed_since_last), null without a baseline to compare with.
+      type: dict
+      sample: {webhook: {total: 14, failed: 4, failed_since_last: 4}}
+    delivery_judged:
+      description: Whether new failures could be judged (a O(state_path) with counters of an earlier run).
+      type: bool
+      sample: true
+    delivery_not_judged_because:
+      description: Why delivery was not judged, or null.
+      type: str
+      sample: no state_path given
+    config:
+      description: C(reload_ok), C(last_reload) (the last good load) and C(hash) of Alertmanager's configuration.
+      type: dict
+      sample: {reload_ok: true, last_reload: "2026-11-25T11:55:54.694253+00:00", hash: "276342286353962"}
+prometheus:
+  description: What Prometheus said; null without O(prometheus_url).
+  returned: always
+  type: dict
+  contains:
+    reachable:
+      description: Whether Prometheus answered.
+      type: bool
+      sample: true
+    problem:
+      description: Why Prometheus could not be read, or null.
+      type: str
+      sample: null
+    alertmanagers:
+      description: The Alertmanagers Prometheus sends to.
+      type: list
+      elements: str
+      sample: [http://127.0.0.1:9093/api/v2/alerts]
+    sends_to_this_alertmanager:
+      description: Whether this Alertmanager is among them.
+      type: bool
+      sample: true
+    watchdog_rule:
+      description: The alerting rule named like the heartbeat alert - C(name), C(found), C(health), C(age_seconds).
+      type: dict
+      sample: {name: Watchdog, found: true, health: ok, age_seconds: 0.4}
+    notification_errors:
+      description: Prometheus's errors sending to this Alertmanager (its counter).
+      type: float
+      sample: 0
 """
 
 import contextlib
@@ -341,7 +390,7 @@ def _hide_secrets(module: AnsibleModule) -> None:
     echoed in the module's arguments and registered results unless masked)."""
     with contextlib.suppress(SettingsError):
         module.no_log_values.add(parse_push_url(module.params["push_url"]).token)
-    for option in ("alertmanager_url", "push_url"):
+    for option in ("alertmanager_url", "push_url", "prometheus_url"):
         with contextlib.suppress(ValueError, TypeError):
             password = urlsplit(module.params[option]).password
             if password:

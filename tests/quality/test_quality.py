@@ -49,3 +49,12 @@ def test_ansible_doc_renders_every_option_of_the_module() -> None:
     assert shown.returncode == 0, shown.stderr
     for option in ARGUMENT_SPEC:
         assert option in shown.stdout, option
+
+
+@pytest.mark.parametrize("plugin", sorted(path.stem for path in (REPO_ROOT / "plugins" / "filter").glob("*.py")))
+def test_ansible_doc_renders_every_filter(plugin: str) -> None:
+    shown = _run([str(BIN_DIR / "ansible-doc"), "-t", "filter", f"watchdog.alertmanager_kuma.{plugin}"])
+
+    assert shown.returncode == 0, shown.stderr
+    assert "ERROR" not in shown.stderr, shown.stderr
+    assert "_input" in shown.stdout
