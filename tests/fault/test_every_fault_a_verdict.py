@@ -140,3 +140,29 @@ def test_a_matcher_alertmanager_refuses_is_down_with_alertmanagers_own_reason(
         "down",
         "Alertmanager API error: /api/v2/alerts refused the request (HTTP 400): bad matcher format: job=~ \\pQ",
     )
+
+
+def test_a_metrics_answer_of_50_mb_is_down_as_unreadable_never_loaded_whole(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+    alertmanager.reply("/metrics", Reply(body=b"# padding\n" * 5_000_000))
+
+    heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    assert pushed_message(kuma, token) == (
+        "down",
+        "Alertmanager metrics unreadable: answer larger than 1048576 bytes",
+    )
+
+
+def test_garbage_metrics_count_nothing_and_the_heartbeat_stays_up(
+    alertmanager: FakeServer, kuma: FakeServer, token: str
+) -> None:
+    serve_alertmanager(alertmanager, [am_alert()])
+    alertmanager.reply("/metrics", Reply(body=b"\x00\xff{{{ alertmanager_notifications_total{integration=\n" * 1000))
+
+    run = heartbeat(alertmanager.url, serve_kuma(kuma, token))
+
+    assert pushed_message(kuma, token)[0] == "up"
+    assert run.result.as_dict()["alertmanager"]["notifications"] == {}
