@@ -11,12 +11,16 @@ resolved notification is not a heartbeat, and malformed, oversize or unauthentic
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import socket
 import sys
 import threading
+import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +35,24 @@ from ._webhook import BadRequest, authorized, parse_notification
 MAX_BODY_BYTES = 256 * 1024
 # Alertmanager writes its whole body at once: a client slower than this holds a thread for nothing.
 CLIENT_TIMEOUT_SECONDS = 10
+# The whole request (line, headers, body) must arrive within this, however it is dribbled: a per-read timeout
+# alone lets a client sending one byte every few seconds hold its connection for ever. Alertmanager needs
+# milliseconds; a short deadline also frees a slow client's slot quickly.
+REQUEST_DEADLINE_SECONDS = 5
+# Connections held at once, well below the 1,024 descriptors systemd gives the service: each takes one, and its
+# push to Kuma one more, so twice this and the program's few own stay under 1,024. Beyond it a new connection
+# gets a 503 and is closed at once, never queued.
+MAX_CONNECTIONS = 448
+# Of those, connections whose headers are not yet read and authenticated. When they are this many, the oldest
+# of them is dropped for the newcomer, rather than the newcomer refused: Alertmanager sends its request at once
+# and is through its headers within milliseconds, while a slow client is still dribbling, so a flood of slow
+# clients evicts itself and cannot starve real webhooks. The slots above this cap are left to authenticated
+# requests, which may wait on Kuma (retries and backoff) for several seconds.
+MAX_UNAUTHENTICATED = 320
+# Caps reached are summed up in one log line at most this often, not one line per refused connection.
+CAP_LOG_INTERVAL_SECONDS = 10
+# The kernel's queue of connections not yet accepted; the caps above decide what is served.
+LISTEN_BACKLOG = 128
 # How long a stop waits for the requests in flight: more than a push with the default settings takes (3 attempts
 # of 3 s and their backoff) and a stalled client is given, less than systemd's 90 s before it kills.
 SHUTDOWN_GRACE_SECONDS = 20
@@ -134,11 +156,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.timeout = self.server.client_timeout
         self.relay = self.server.relay
         super().setup()
+        # The request is read under one deadline for all of it; the makefile() reader is closed, or the
+        # socket would stay open after its close.
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self.timeout, self.server.request_deadline))
 
     def _answer(self, outcome: Outcome) -> None:
+        if self.server.evicted(self.request):
+            # Dropped for a newer connection while its headers were still coming: no one is left to answer.
+            self.close_connection = True
+            return
         body = (outcome.text + "\n").encode("utf-8")
         lost = ""
         try:
+            # The last read may have left the socket with the little that remained of the request's deadline.
+            self.connection.settimeout(self.timeout)
             self.send_response(outcome.status)
             if outcome.status == 401:
                 scheme = "Bearer" if self.relay.settings.bearer_token else 'Basic realm="relay"'
@@ -170,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {key.lower(): value for key, value in self.headers.items()}
         relay = self.relay
+        if authorized(relay.settings, headers.get("authorization")):
+            # Checked as soon as the headers are in, before the body: from here on a reserved slot is used.
+            self.server.authenticated(self.request)
         path = self.path.split("?")[0]
         self._answer(handle_post(relay.settings, relay.transport, path, headers, self.rfile.read, self.server.wait))
 
@@ -186,10 +221,39 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_error(self, format: str, *args: Any) -> None:
         """What http.server answers or drops by itself (a bad request line, a client too slow): one line too."""
-        self._log(f"relay: refused by the HTTP layer: {format % args}")
+        # A connection dropped for a newer one is counted in the server's summary line, not logged one by one.
+        if not self.server.evicted(self.request):
+            self._log(f"relay: refused by the HTTP layer: {format % args}")
 
     def log_message(self, format: str, *args: Any) -> None:
         """One line per request is written by _answer or log_error, with the secrets masked; nothing else."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A connection's reads, each given what is left of the request's deadline (and never more than ``per_read``)."""
+
+    def __init__(self, connection: socket.socket, per_read: float, seconds: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._per_read = per_read
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            # socket.timeout: what http.server catches as a request timed out (TimeoutError from Python 3.10).
+            raise socket.timeout(f"the request took longer than {self._seconds:g} s")
+        self._connection.settimeout(min(self._per_read, remaining))
+        try:
+            return self._connection.recv_into(buffer)
+        except socket.timeout:
+            if self._deadline - time.monotonic() <= 0:
+                raise socket.timeout(f"the request took longer than {self._seconds:g} s") from None
+            raise
 
 
 def _reason(error: BaseException) -> str:
@@ -206,6 +270,7 @@ class RelayServer(ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, relay: Relay, log: IO[str], wait: Callable[[float], None]) -> None:
         self.address_family = socket.AF_INET6 if ":" in relay.settings.host else socket.AF_INET
@@ -213,10 +278,76 @@ class RelayServer(ThreadingHTTPServer):
         self.log = log
         self.wait = wait
         self.client_timeout = CLIENT_TIMEOUT_SECONDS
+        self.request_deadline = REQUEST_DEADLINE_SECONDS
+        self.max_connections = MAX_CONNECTIONS
+        self.max_unauthenticated = min(MAX_UNAUTHENTICATED, MAX_CONNECTIONS)
         self.unfinished = 0
         self._in_flight = 0
         self._idle = threading.Condition()
+        # Every connection admitted and not yet closed, and of them those not yet authenticated, oldest first;
+        # a connection dropped for a newer one stays in the first until its thread has closed it.
+        self._open: set[Any] = set()
+        self._unauthenticated: OrderedDict[Any, None] = OrderedDict()
+        self._evicted: set[Any] = set()
+        self._refused = 0
+        self._dropped = 0
+        self._last_cap_line = float("-inf")
         super().__init__((relay.settings.host, relay.settings.port), _Handler)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        """Admit a new connection, dropping the oldest unauthenticated one for it, or refuse it at once."""
+        with self._idle:
+            if len(self._open) >= self.max_connections:
+                self._refused += 1
+                admitted = False
+            else:
+                if len(self._unauthenticated) >= self.max_unauthenticated:
+                    self._evict(next(iter(self._unauthenticated)))
+                self._open.add(request)
+                self._unauthenticated[request] = None
+                admitted = True
+            self._log_caps()
+        if not admitted:
+            _refuse(request)
+        return admitted
+
+    def _evict(self, request: Any) -> None:
+        del self._unauthenticated[request]
+        self._evicted.add(request)
+        self._dropped += 1
+        # Its thread's read ends at once; the thread closes the socket, so its descriptor is not reused yet.
+        with contextlib.suppress(OSError):
+            request.shutdown(socket.SHUT_RDWR)
+
+    def _log_caps(self) -> None:
+        now = time.monotonic()
+        if (self._refused or self._dropped) and now - self._last_cap_line >= CAP_LOG_INTERVAL_SECONDS:
+            write_line(
+                self.log,
+                f"relay: connection caps reached: {self._refused} refused with a 503 ({self.max_connections} open),"
+                f" {self._dropped} unauthenticated dropped for newer ones ({self.max_unauthenticated} at most)",
+            )
+            self._refused = self._dropped = 0
+            self._last_cap_line = now
+
+    def authenticated(self, request: Any) -> None:
+        """``request`` has sent its headers and its credentials are right: it can no longer be dropped for another."""
+        with self._idle:
+            self._unauthenticated.pop(request, None)
+
+    def evicted(self, request: Any) -> bool:
+        with self._idle:
+            return request in self._evicted
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            super().shutdown_request(request)
+        finally:
+            # Forgotten only once closed: an eviction never shuts down a descriptor given to a newer connection.
+            with self._idle:
+                self._open.discard(request)
+                self._unauthenticated.pop(request, None)
+                self._evicted.discard(request)
 
     def reload(self, relay: Relay) -> None:
         """Serve every request from now on with ``relay``; those in flight finish with what they started with."""
@@ -245,6 +376,8 @@ class RelayServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection that broke outside an answer (a client hanging up mid-request): one line, no traceback."""
+        if self.evicted(request):
+            return
         error = sys.exc_info()[1]
         host = client_address[0] if isinstance(client_address, tuple) else "-"
         detail = _reason(error) if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
@@ -256,6 +389,15 @@ class RelayServer(ThreadingHTTPServer):
         with self._idle:
             self._idle.wait_for(lambda: self._in_flight == 0, timeout=SHUTDOWN_GRACE_SECONDS)
             self.unfinished = self._in_flight
+
+
+def _refuse(request: socket.socket) -> None:
+    """A 503 if it fits in the socket's buffer without waiting, then the connection is closed by the caller."""
+    try:
+        request.setblocking(False)
+        request.send(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    except OSError:
+        pass
 
 
 def make_server(
