@@ -51,8 +51,9 @@ MAX_CONNECTIONS = 448
 MAX_UNAUTHENTICATED = 320
 # Caps reached are summed up in one log line at most this often, not one line per refused connection.
 CAP_LOG_INTERVAL_SECONDS = 10
-# The kernel's queue of connections not yet accepted; the caps above decide what is served.
-LISTEN_BACKLOG = 128
+# The kernel's queue of connections not yet accepted (kernel memory, no descriptor): long enough that while slow
+# clients churn a webhook's handshake is not dropped (costing it a 1 s retry); the caps above decide what is served.
+LISTEN_BACKLOG = 1024
 # How long a stop waits for the requests in flight: more than a push with the default settings takes (3 attempts
 # of 3 s and their backoff) and a stalled client is given, less than systemd's 90 s before it kills.
 SHUTDOWN_GRACE_SECONDS = 20
