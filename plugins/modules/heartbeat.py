@@ -83,9 +83,9 @@ options:
       - Seconds the whole run (the Alertmanager check, the push and its retries) may take; a
         retry that could end later is not made. Each run still makes its Alertmanager requests
         and one push, so three times O(timeout) must fit.
-      - C(0) does not bound the run. The timer role sets it to the unit's start timeout (O(interval)
-        less one second) for each check that does not set it, so a DOWN goes out before systemd
-        would stop the run.
+      - C(0) does not bound the run. The timer role sets it to the unit's start timeout (its
+        check's C(interval) less one second) for each check that does not set it, so a DOWN
+        goes out before systemd would stop the run.
     type: float
     default: 0
   check_delivery:

@@ -161,3 +161,25 @@ def test_at_the_unauthenticated_cap_the_oldest_slow_client_is_dropped_for_a_webh
     )
     assert lines[1].startswith("relay: POST /push status=200")
     assert len(lines) == 2
+
+
+def test_wrong_credentials_are_answered_401_as_soon_as_the_headers_are_in_without_waiting_for_the_body(
+    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Long enough that only the headers, never the deadline, can have ended the request.
+    monkeypatch.setattr(_relay_server, "REQUEST_DEADLINE_SECONDS", 600)
+    push_url = serve_kuma(kuma, token)
+    with running_relay(push_url=push_url, auth_bearer_token="s3cretBearer") as relay:
+        with socket.create_connection(relay.address, timeout=10) as client:
+            client.sendall(
+                b"POST /push HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer wrong\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            )
+            answer = client.recv(1024)
+        (line,) = poll_until(
+            lambda: relay.log.getvalue().splitlines(), timeout=10, interval=0.05, describe_failure=relay.log.getvalue
+        )
+
+    assert answer.startswith(b"HTTP/1.0 401 ")
+    assert line.startswith("relay: POST /push status=401 ")
+    assert kuma.received == []
