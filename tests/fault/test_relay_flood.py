@@ -177,7 +177,11 @@ def test_wrong_credentials_are_answered_401_as_soon_as_the_headers_are_in_withou
             )
             answer = client.recv(1024)
         (line,) = poll_until(
-            lambda: relay.log.getvalue().splitlines(), timeout=10, interval=0.05, describe_failure=relay.log.getvalue
+            # An empty list is an outcome to poll_until: None until the line is there.
+            lambda: relay.log.getvalue().splitlines() or None,
+            timeout=10,
+            interval=0.05,
+            describe_failure=relay.log.getvalue,
         )
 
     assert answer.startswith(b"HTTP/1.0 401 ")
