@@ -268,6 +268,11 @@ class RelayServer(ThreadingHTTPServer):
 
     Its threads are daemons, so a handler stuck past SHUTDOWN_GRACE_SECONDS cannot keep the process alive;
     server_close() waits that long for the requests in flight instead, so a stop does not cut their answers.
+
+    Against slow clients: each request has REQUEST_DEADLINE_SECONDS in all to arrive; at most MAX_CONNECTIONS are
+    held (a 503 beyond); of them at most MAX_UNAUTHENTICATED have not yet sent their headers and credentials, the
+    oldest dropped for a newcomer. A thread per connection is kept (no selectors loop): the caps bound the threads
+    and descriptors, and the eviction, not the order of arrival, is what keeps real webhooks served in a flood.
     """
 
     daemon_threads = True
