@@ -126,8 +126,8 @@ def _parse_alert(raw: Any) -> ObservedAlert:
     )
 
 
-def _read_status(transport: Transport, settings: HeartbeatSettings) -> tuple[str, str, tuple[str, ...], datetime]:
-    status, response = _api(settings).get_json(transport, "/api/v2/status")
+def _read_status(api: Api, transport: Transport) -> tuple[str, str, tuple[str, ...], datetime]:
+    status, response = api.get_json(transport, "/api/v2/status")
     if not isinstance(status, dict) or not isinstance(status.get("cluster"), dict):
         raise ApiProblem("/api/v2/status has no cluster section; is this an Alertmanager?")
     version_info = status.get("versionInfo") if isinstance(status.get("versionInfo"), dict) else {}
@@ -145,11 +145,11 @@ def _read_status(transport: Transport, settings: HeartbeatSettings) -> tuple[str
     )
 
 
-def _read_alerts(transport: Transport, settings: HeartbeatSettings) -> tuple[ObservedAlert, ...]:
+def _read_alerts(api: Api, transport: Transport, settings: HeartbeatSettings) -> tuple[ObservedAlert, ...]:
     if not settings.matchers:
         return ()
     query = urlencode([("filter", matcher.render()) for matcher in settings.matchers])
-    alerts, _response = _api(settings).get_json(transport, "/api/v2/alerts?" + query)
+    alerts, _response = api.get_json(transport, "/api/v2/alerts?" + query)
     if not isinstance(alerts, list):
         raise ApiProblem("/api/v2/alerts did not answer a list; is this an Alertmanager?")
     observed = (_parse_alert(raw) for raw in alerts)
@@ -157,7 +157,7 @@ def _read_alerts(transport: Transport, settings: HeartbeatSettings) -> tuple[Obs
     return tuple(alert for alert in observed if all(m.matches(alert.labels) for m in settings.matchers))
 
 
-def _read_silences(transport: Transport, settings: HeartbeatSettings, alerts: tuple[ObservedAlert, ...]) -> tuple:
+def _read_silences(api: Api, transport: Transport, alerts: tuple[ObservedAlert, ...]) -> tuple[Silence, ...]:
     """The silences behind silenced alerts (the first of each, a few at most), for a reason that names them.
 
     A silence that cannot be read is left out: the alert is still reported as silenced.
@@ -166,7 +166,7 @@ def _read_silences(transport: Transport, settings: HeartbeatSettings, alerts: tu
     silences = []
     for silence_id in ids:
         try:
-            raw, _response = _api(settings).get_json(transport, f"/api/v2/silence/{quote(silence_id, safe='')}")
+            raw, _response = api.get_json(transport, f"/api/v2/silence/{quote(silence_id, safe='')}")
         except (TransportError, ApiProblem):
             continue
         if isinstance(raw, dict):
@@ -181,8 +181,8 @@ def _read_silences(transport: Transport, settings: HeartbeatSettings, alerts: tu
     return tuple(silences)
 
 
-def _read_metrics(transport: Transport, settings: HeartbeatSettings) -> AlertmanagerMetrics:
-    families = read_families(_api(settings).get(transport, "/metrics").body, METRIC_FAMILIES)
+def _read_metrics(api: Api, transport: Transport) -> AlertmanagerMetrics:
+    families = read_families(api.get(transport, "/metrics").body, METRIC_FAMILIES)
     totals = by_label(families["alertmanager_notifications_total"], "integration")
     failures = by_label(families["alertmanager_notifications_failed_total"], "integration")
     reload_ok = single(families["alertmanager_config_last_reload_successful"])
@@ -203,10 +203,11 @@ def _read_metrics(transport: Transport, settings: HeartbeatSettings) -> Alertman
 def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[], float] | None = None) -> Observation:
     """Ask /api/v2/status, then /api/v2/alerts with the matchers as filters. Never raises for the server's faults."""
     monotonic = clock or time.monotonic
+    api = _api(settings)
     started = monotonic()
     try:
-        version, cluster_status, peers, server_time = _read_status(transport, settings)
-        alerts = _read_alerts(transport, settings)
+        version, cluster_status, peers, server_time = _read_status(api, transport)
+        alerts = _read_alerts(api, transport, settings)
     except TransportError as error:
         return Observation(problem=f"Alertmanager unreachable: {error.reason}", reachable=False)
     except ApiProblem as problem:
@@ -215,7 +216,7 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
     metrics, metrics_problem = None, None
     if settings.check_delivery:
         try:
-            metrics = _read_metrics(transport, settings)
+            metrics = _read_metrics(api, transport)
         except TransportError as error:
             metrics_problem = f"Alertmanager metrics unreadable: {error.reason}"
         except ApiProblem as problem:
@@ -227,7 +228,7 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
         alerts=alerts,
         server_time=server_time,
         latency_ms=latency_ms,
-        silences=_read_silences(transport, settings, alerts),
+        silences=_read_silences(api, transport, alerts),
         metrics=metrics,
         metrics_problem=metrics_problem,
     )

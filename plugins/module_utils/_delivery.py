@@ -20,9 +20,12 @@ class Delivery:
     """Per integration: total, failed, and failed since the last run (None where there is no baseline)."""
 
     integrations: Mapping[str, Mapping[str, float | None]]
-    judged: bool
     why_not_judged: str | None
     problem: str | None
+
+    @property
+    def judged(self) -> bool:
+        return self.why_not_judged is None
 
 
 def state_of(alertmanager_url: str, metrics: AlertmanagerMetrics, now: float) -> dict[str, Any]:
@@ -78,4 +81,4 @@ def judge_delivery(
             f" check ({ago:.0f} s ago)"
         )
     why_not = None if judged else (why_no_state or "no earlier counters to compare: this run sets the baseline")
-    return Delivery(integrations=integrations, judged=judged, why_not_judged=why_not, problem=problem)
+    return Delivery(integrations=integrations, why_not_judged=why_not, problem=problem)

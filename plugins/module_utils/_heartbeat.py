@@ -16,7 +16,7 @@ from typing import Any, Callable
 from ._alertmanager import Observation, observe
 from ._delivery import Delivery, judge_delivery, state_of
 from ._heartbeat_settings import HeartbeatSettings
-from ._kuma import PushError, push, shorten_message
+from ._kuma import PushError, push
 from ._prometheus import PrometheusObservation, observe_prometheus, prometheus_problems, prometheus_state
 from ._state import load_state, save_state
 from ._transport import Transport
@@ -61,7 +61,7 @@ def prometheus_summary(prometheus: PrometheusObservation | None) -> dict[str, An
         return None
     rule = prometheus.rule
     return {
-        "reachable": prometheus.problem is None or not prometheus.problem.startswith("Prometheus unreachable"),
+        "reachable": prometheus.reachable,
         "problem": prometheus.problem,
         "alertmanagers": list(prometheus.alertmanagers),
         "sends_to_this_alertmanager": prometheus.this_alertmanager is not None,
@@ -137,11 +137,6 @@ def _judge_with_state(
     return _Links(delivery, problems, state_problem)
 
 
-def _with_problem(verdict: Verdict, problem: str) -> Verdict:
-    msg = f"{verdict.msg} | {problem}" if verdict.status == DOWN else problem
-    return Verdict(DOWN, shorten_message(msg), verdict.ping)
-
-
 def run_heartbeat(
     settings: HeartbeatSettings,
     transport: Transport,
@@ -157,9 +152,7 @@ def run_heartbeat(
         observation = observe(settings, transport)
         links = _judge_with_state(settings, observation, prometheus, save=send, now=now())
         delivery = links.delivery
-        verdict = decide(observation, settings, delivery, links.prometheus_problems)
-        if links.state_problem:
-            verdict = _with_problem(verdict, links.state_problem)
+        verdict = decide(observation, settings, delivery, links.prometheus_problems, links.state_problem)
     # Whatever broke in the check, Kuma must hear DOWN with why rather than nothing.
     except Exception as error:  # pylint: disable=broad-exception-caught
         observation = Observation(problem="heartbeat could not judge", reachable=False)

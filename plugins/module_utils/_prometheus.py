@@ -41,6 +41,7 @@ class WatchdogRule:
 @dataclass(frozen=True)
 class PrometheusObservation:
     problem: str | None = None
+    reachable: bool = True
     alertmanagers: tuple[str, ...] = ()
     this_alertmanager: str | None = None
     rule: WatchdogRule | None = None
@@ -108,7 +109,7 @@ def observe_prometheus(settings: HeartbeatSettings, transport: Transport) -> Pro
             samples = read_families(api.get(transport, "/metrics").body, [ERRORS_FAMILY])[ERRORS_FAMILY]
             errors = next((value for labels, value in samples if labels.get("alertmanager") == this), 0.0)
     except TransportError as error:
-        return PrometheusObservation(problem=f"Prometheus unreachable: {error.reason}")
+        return PrometheusObservation(problem=f"Prometheus unreachable: {error.reason}", reachable=False)
     except ApiProblem as problem:
         return PrometheusObservation(problem=f"Prometheus API error: {problem}")
     return PrometheusObservation(alertmanagers=urls, this_alertmanager=this, rule=rule, errors_total=errors)

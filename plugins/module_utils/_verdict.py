@@ -123,24 +123,31 @@ def decide(
     settings: HeartbeatSettings,
     delivery: Delivery | None = None,
     prometheus_problems: list[str] | None = None,
+    state_problem: str | None = None,
 ) -> Verdict:
-    """Up when every link holds; down naming each broken link, most upstream first (Prometheus, then Alertmanager)."""
+    """Up when every link holds; down naming each broken link, most upstream first (Prometheus, then Alertmanager),
+    and last a state file that could not be kept (without it, failed deliveries would go unnoticed)."""
     ping = _ping(observation)
     upstream = list(prometheus_problems or [])
+    downstream = [state_problem] if state_problem else []
     if observation.problem:
-        return _verdict(DOWN, " | ".join([*upstream, observation.problem]), ping)
+        return _verdict(DOWN, " | ".join([*upstream, observation.problem, *downstream]), ping)
     watchdog_problem, summary = _watchdog_link(observation, settings)
-    problems = upstream + [
-        problem
-        for problem in (
-            watchdog_problem,
-            _routing_problem(observation, settings),
-            _reload_problem(observation),
-            observation.metrics_problem,
-            delivery.problem if delivery else None,
-        )
-        if problem
-    ]
+    problems = (
+        upstream
+        + [
+            problem
+            for problem in (
+                watchdog_problem,
+                _routing_problem(observation, settings),
+                _reload_problem(observation),
+                observation.metrics_problem,
+                delivery.problem if delivery else None,
+            )
+            if problem
+        ]
+        + downstream
+    )
     if problems:
         return _verdict(DOWN, " | ".join(problems), ping)
     if settings.prometheus_url:
