@@ -189,6 +189,20 @@ def _render(tmp_path: Path, role_dir: Path, template: str, extra_vars: dict) -> 
     return rendered
 
 
+def test_removal_takes_the_relays_own_core_files_and_leaves_those_the_heartbeat_needs(tmp_path: Path) -> None:
+    package = "/usr/local/lib/alertmanager-kuma/alertmanager_kuma"
+    relay_only = set(core_files(["_relay_program"])) - set(core_files(["_program"]))
+
+    result = _check_run(tmp_path, {"relay_state": "absent"})
+
+    assert result.returncode == 0, result.output[-3000:]
+    removed = set(re.findall(rf"\(item={re.escape(package)}/(_\w+\.py)\)", result.stdout))
+    assert removed == relay_only
+    assert {"_relay_server.py", "_relay_program.py", "_webhook.py"} <= removed
+    assert "(item=/usr/local/bin/alertmanager-kuma-relay)" in result.stdout
+    assert "(item=/etc/alertmanager-kuma/relay.json)" in result.stdout
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_relay_unit_scores_1_5_or_lower_with_systemd_analyze_security(tmp_path: Path) -> None:
     unit = _render(tmp_path, ROLE_DIR, "alertmanager-kuma-relay.service.j2", {})
