@@ -140,16 +140,12 @@ def prometheus_problems(observation: PrometheusObservation, state: Mapping[str, 
         every = f"its group runs every {rule.interval_seconds:g} s"
         problems.append(f"{rule.name} rule not evaluated for {rule.age_seconds:.0f} s ({every})")
     kept = state.get(STATE_KEY)
-    if (
-        observation.errors_total is not None
-        and isinstance(kept, dict)
-        and kept.get("alertmanager") == observation.this_alertmanager
-        and isinstance(kept.get("count"), (int, float))
-        and observation.errors_total > kept["count"]
-    ):
+    same_alertmanager = isinstance(kept, dict) and kept.get("alertmanager") == observation.this_alertmanager
+    kept_count = kept.get("count") if same_alertmanager else None
+    errors_total = observation.errors_total
+    if errors_total is not None and isinstance(kept_count, (int, float)) and errors_total > kept_count:
         problems.append(
-            f"Prometheus failed {observation.errors_total - kept['count']:g} sends to this Alertmanager"
-            " since the last check"
+            f"Prometheus failed {errors_total - kept_count:g} sends to this Alertmanager since the last check"
         )
     return problems
 

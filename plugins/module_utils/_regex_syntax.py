@@ -37,7 +37,9 @@ def regex_problem(pattern: str) -> str | None:
             if index + 1 == len(pattern):
                 return "trailing backslash at end of expression"
             escaped = pattern[index + 1]
-            if escaped in "123456789" and not (escaped in "1234567" and pattern[index + 2 : index + 3].isdigit()):
+            if escaped in "123456789" and not (
+                escaped in "1234567" and index + 2 < len(pattern) and pattern[index + 2].isdigit()
+            ):
                 return f"invalid escape sequence: \\{escaped} (back-references are not supported)"
             index, repeatable, repeated = index + 2, True, False
             continue
@@ -51,7 +53,7 @@ def regex_problem(pattern: str) -> str | None:
             if pattern.startswith("(?", index) and not _GROUP_FLAGS_RE.match(pattern, index + 1):
                 return "invalid or unsupported Perl syntax: lookarounds and this group form are not in RE2"
             depth += 1
-            index, repeatable, repeated = index + (1 if pattern[index + 1 : index + 2] != "?" else 2), False, False
+            index, repeatable, repeated = index + (2 if pattern.startswith("?", index + 1) else 1), False, False
             continue
         if char == ")":
             if depth == 0:
@@ -90,9 +92,9 @@ def regex_problem(pattern: str) -> str | None:
 def _class_end(pattern: str, start: int) -> int | None:
     """Index of the ] closing the class opened at ``start``; a ] first in the class is a literal."""
     index = start + 1
-    if pattern[index : index + 1] == "^":
+    if pattern.startswith("^", index):
         index += 1
-    if pattern[index : index + 1] == "]":
+    if pattern.startswith("]", index):
         index += 1
     while index < len(pattern):
         if pattern[index] == "\\":

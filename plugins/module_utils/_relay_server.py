@@ -85,7 +85,9 @@ def handle_post(
     if not authorized(settings, headers.get("authorization")):
         return Outcome(401, "authentication required")
     route = (
-        path[len("/push/") :] if path.startswith("/push/") else (DEFAULT_ROUTE if path in ("/push", "/push/") else None)
+        path.removeprefix("/push/")
+        if path.startswith("/push/")
+        else (DEFAULT_ROUTE if path in ("/push", "/push/") else None)
     )
     push_url = settings.routes.get(route) if route is not None else None
     if push_url is None:

@@ -133,21 +133,14 @@ def decide(
     if observation.problem:
         return _verdict(DOWN, " | ".join([*upstream, observation.problem, *downstream]), ping)
     watchdog_problem, summary = _watchdog_link(observation, settings)
-    problems = (
-        upstream
-        + [
-            problem
-            for problem in (
-                watchdog_problem,
-                _routing_problem(observation, settings),
-                _reload_problem(observation),
-                observation.metrics_problem,
-                delivery.problem if delivery else None,
-            )
-            if problem
-        ]
-        + downstream
+    linked = (
+        watchdog_problem,
+        _routing_problem(observation, settings),
+        _reload_problem(observation),
+        observation.metrics_problem,
+        delivery.problem if delivery else None,
     )
+    problems = [*upstream, *(problem for problem in linked if problem), *downstream]
     if problems:
         return _verdict(DOWN, " | ".join(problems), ping)
     if settings.prometheus_url:
