@@ -1,0 +1,22 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filter push_token: a Kuma push token derived from a monitor name and one secret (see the .yml beside this)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
+
+
+def push_token(name: str, secret: str | None = None) -> str:
+    try:
+        return derive_push_token(name, secret or "")
+    except SettingsError as error:
+        raise AnsibleFilterError(f"push_token: {error}") from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"push_token": push_token}
