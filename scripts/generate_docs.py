@@ -31,6 +31,9 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartb
     HEARTBEAT_OPTIONS,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import Option  # noqa: E402
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (  # noqa: E402
+    PUSH_MONITOR_OPTIONS,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (  # noqa: E402
     RELAY_OPTIONS,
 )
@@ -40,7 +43,10 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._timer_
     ROLE_PREFIX,
 )
 
-MODULE = REPO_ROOT / "plugins" / "modules" / "heartbeat.py"
+MODULES = {
+    REPO_ROOT / "plugins" / "modules" / "heartbeat.py": HEARTBEAT_OPTIONS,
+    REPO_ROOT / "plugins" / "modules" / "push_monitor.py": PUSH_MONITOR_OPTIONS,
+}
 TIMER_ROLE = REPO_ROOT / "roles" / "heartbeat_timer"
 RELAY_ROLE = REPO_ROOT / "roles" / "relay"
 AUTHOR = ["Watchdog maintainers (@watchdog-alertmanager-kuma)"]
@@ -87,18 +93,18 @@ def _spec(option: Option, description: list[str], default: Any = None, role: boo
     return entry
 
 
-def module_options() -> dict[str, Any]:
+def module_options(options: Iterable[Option]) -> dict[str, Any]:
     return {
         option.name: _spec(option, list(option.description), option.argument_spec().get("default"), role=False)
-        for option in HEARTBEAT_OPTIONS
+        for option in options
     }
 
 
-def render_module(current: str) -> str:
-    """The module file with its DOCUMENTATION options replaced; everything else kept as it is."""
+def render_module(current: str, options: Iterable[Option]) -> str:
+    """A module file with its DOCUMENTATION options replaced; everything else kept as it is."""
     start = current.index("\noptions:\n") + 1
     end = current.index("\nattributes:\n", start) + 1
-    return current[:start] + _dump({"options": module_options()}) + current[end:]
+    return current[:start] + _dump({"options": module_options(options)}) + current[end:]
 
 
 def _check_option_spec(option: Option) -> dict[str, Any]:
@@ -215,7 +221,7 @@ def render_all() -> dict[Path, str]:
     timer_specs = timer_role_specs()
     relay_specs = relay_role_specs()
     return {
-        MODULE: render_module(MODULE.read_text()),
+        **{path: render_module(path.read_text(), options) for path, options in MODULES.items()},
         TIMER_ROLE / "meta" / "argument_specs.yml": "---\n" + GENERATED + "\n" + _dump(timer_specs),
         TIMER_ROLE / "defaults" / "main.yml": _defaults(timer_specs, TIMER_DEFAULTS_HEADER),
         RELAY_ROLE / "meta" / "argument_specs.yml": "---\n" + GENERATED + "\n" + _dump(relay_specs),

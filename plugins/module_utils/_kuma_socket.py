@@ -1,0 +1,147 @@
+# Copyright: Contributors to the watchdog.alertmanager_kuma collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A session with Uptime Kuma's socket.io API, the one its web page uses: log in, list, add, edit, delete monitors.
+
+Private to the collection (leading underscore). Runs on the controller only (the push_monitor module), so it may
+need a package: python-socketio's client, used directly. The PyPI wrappers of Kuma's API each fail on one of the
+versions this collection supports (1.23.x, 2.0.0-dev.0, 2.x) and cannot set a push token at creation.
+Messages never hold the password, the login token or a push token.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+try:
+    import socketio
+    from socketio import exceptions as socketio_errors
+except ImportError:  # the module reports it with missing_required_lib
+    socketio = None
+    socketio_errors = None
+
+SOCKETIO_REQUIREMENT = "python-socketio[client]>=5.11"
+# Kuma 2.x answers with translation keys; these are the ones a login or a monitor call can give.
+_I18N_MESSAGES = {
+    "authIncorrectCreds": "Incorrect username or password.",
+    "authInvalidToken": "Invalid login token.",
+    "authUserInactiveOrDeleted": "The user is inactive or deleted.",
+}
+
+
+class KumaError(Exception):
+    """Kuma could not be reached, refused the login, or refused a change; the message says which."""
+
+
+def has_socketio() -> bool:
+    return socketio is not None
+
+
+def _message(answer: Any) -> str:
+    if not isinstance(answer, dict):
+        return f"an unexpected answer ({type(answer).__name__})"
+    msg = str(answer.get("msg") or "no reason given")
+    return _I18N_MESSAGES.get(msg, msg)
+
+
+class KumaSession:
+    """One connection and one login. Use as a context manager; every call waits at most ``timeout`` seconds."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0, validate_certs: bool = True) -> None:
+        if socketio is None:
+            raise KumaError(f"the Python package {SOCKETIO_REQUIREMENT} is needed on the controller")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.info: dict[str, Any] = {}
+        self._info_seen = threading.Event()
+        self._version_seen = threading.Event()
+        self._monitor_list: dict[str, Any] = {}
+        self._client = socketio.Client(reconnection=False, ssl_verify=validate_certs)
+        self._client.on("info", self._on_info)
+        self._client.on("monitorList", self._on_monitor_list)
+
+    def __enter__(self) -> KumaSession:
+        self.connect()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _on_info(self, info: Any) -> None:
+        if isinstance(info, dict):
+            self.info.update({key: value for key, value in info.items() if value is not None})
+            if info.get("version"):
+                self._version_seen.set()
+        self._info_seen.set()
+
+    def _on_monitor_list(self, monitors: Any) -> None:
+        if isinstance(monitors, dict):
+            self._monitor_list = monitors
+
+    def connect(self) -> None:
+        try:
+            self._client.connect(self.url, wait_timeout=self.timeout)
+        except socketio_errors.ConnectionError as error:
+            raise KumaError(f"cannot connect to Kuma at {self.url}: {error or 'no answer'}") from None
+        # Kuma 2 registers its handlers only after it sent `info`: an event sent before can be lost for good.
+        if not self._info_seen.wait(self.timeout):
+            self.close()
+            raise KumaError(f"Kuma at {self.url} connected but sent no info within {self.timeout:g} s")
+
+    def close(self) -> None:
+        self._client.disconnect()
+
+    def version(self) -> str:
+        """Kuma's version, which it tells only once logged in (shortly after the login's answer); "" if never."""
+        self._version_seen.wait(self.timeout)
+        return str(self.info.get("version") or "")
+
+    def call(self, event: str, *args: Any) -> Any:
+        """Send one event and return Kuma's answer; a lost connection or no answer in time is a KumaError."""
+        data = args[0] if len(args) == 1 else args
+        try:
+            return self._client.call(event, data, timeout=self.timeout)
+        except socketio_errors.TimeoutError:
+            raise KumaError(f"Kuma at {self.url} did not answer {event} within {self.timeout:g} s") from None
+        except socketio_errors.SocketIOError as error:
+            raise KumaError(f"the connection to Kuma at {self.url} broke during {event}: {error}") from None
+
+    def _expect_ok(self, event: str, answer: Any, doing: str) -> dict[str, Any]:
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            raise KumaError(f"Kuma refused to {doing}: {_message(answer)}")
+        return answer
+
+    def login(self, username: str, password: str) -> None:
+        answer = self.call("login", {"username": username, "password": password, "token": ""})
+        if isinstance(answer, dict) and answer.get("tokenRequired"):
+            raise KumaError(
+                f"Kuma asks {username} for a two-factor code: use kuma_token (a login token) for this user instead"
+            )
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            raise KumaError(f"Kuma refused the login of {username}: {_message(answer)}")
+
+    def login_by_token(self, token: str) -> None:
+        answer = self.call("loginByToken", token)
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            raise KumaError(f"Kuma refused the login token: {_message(answer)}")
+
+    def setup(self, username: str, password: str) -> None:
+        """The first admin of a new Kuma (what its web page asks on first start)."""
+        self._expect_ok("setup", self.call("setup", username, password), f"set up the admin {username}")
+
+    def monitors(self) -> list[dict[str, Any]]:
+        """Every monitor of the logged-in user as Kuma sends them to its web page."""
+        # Kuma sends the list before it answers, on the same connection, so the answer means the list is here.
+        self._expect_ok("getMonitorList", self.call("getMonitorList"), "list the monitors")
+        return [monitor for monitor in self._monitor_list.values() if isinstance(monitor, dict)]
+
+    def add(self, monitor: dict[str, Any]) -> int:
+        answer = self._expect_ok("add", self.call("add", monitor), f"create the monitor {monitor.get('name')}")
+        return int(answer["monitorID"])
+
+    def edit(self, monitor: dict[str, Any]) -> None:
+        self._expect_ok("editMonitor", self.call("editMonitor", monitor), f"change the monitor {monitor.get('name')}")
+
+    def delete(self, monitor_id: int, name: str) -> None:
+        self._expect_ok("deleteMonitor", self.call("deleteMonitor", monitor_id), f"delete the monitor {name}")
