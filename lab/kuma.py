@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
-from uptime_kuma_api import MonitorType, UptimeKumaApi
-
+from lab.collection import link_checkout_as_collection
 from lab.paths import kuma_server_dir
 from lab.polling import poll_until
 from lab.ports import LOOPBACK, free_port
 from lab.process import ManagedProcess
+
+link_checkout_as_collection()
+# The lab talks to Kuma through the collection's own client: one socket.io client to keep working on every version.
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaSession  # noqa: E402
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (  # noqa: E402
+    needs_conditions,
+    push_monitor_payload,
+    random_push_token,
+)
 
 # Kuma writes this row itself when no push came within the monitor's interval: it is not a push.
 NO_PUSH_MSG = "No heartbeat in the time window"
@@ -71,7 +79,7 @@ def pushed(status: HeartbeatStatus | None = None, msg: str | None = None) -> Cal
 class Kuma:
     """Uptime Kuma started with `node server/server.js` in its package directory, data in `<workdir>/data/`.
 
-    After start the lab holds a logged-in socket.io client (`api`) as the admin it set up.
+    After start the lab holds a logged-in socket.io session (`api`) as the admin it set up.
     """
 
     def __init__(
@@ -89,13 +97,14 @@ class Kuma:
         # Kuma refuses weak passwords at setup; letters and digits of this length always pass.
         self.password = password or f"Lab{secrets.token_hex(12)}"
         self.data_dir = workdir / "data"
-        self._api: UptimeKumaApi | None = None
+        self._api: KumaSession | None = None
         node = shutil.which("node") or "node"
         self.process = ManagedProcess(
             "kuma",
             [node, "server/server.js"],
             workdir,
-            ready_url=f"{self.url}/",
+            # Ready is the socket.io handshake, not an open port: Kuma 2.5 first serves a migration page there.
+            ready_url=f"{self.url}/socket.io/?EIO=4&transport=polling",
             cwd=kuma_server_dir(),
             env={
                 "UPTIME_KUMA_HOST": LOOPBACK,
@@ -114,7 +123,7 @@ class Kuma:
         return self.data_dir / "kuma.db"
 
     @property
-    def api(self) -> UptimeKumaApi:
+    def api(self) -> KumaSession:
         if self._api is None:
             raise RuntimeError("Kuma is not started")
         return self._api
@@ -132,15 +141,16 @@ class Kuma:
         self.process.launch()
 
     def wait_until_ready(self) -> None:
-        """Wait until the server answers HTTP, then set up the admin (first start only) and log in."""
+        """Wait until the server answers socket.io, then set up the admin (first start only) and log in."""
         self.process.wait_until_ready()
-        api = UptimeKumaApi(self.url, timeout=30)
+        api = KumaSession(self.url, timeout=30)
         try:
-            if api.need_setup():
+            api.connect()
+            if api.call("needSetup"):
                 api.setup(self.username, self.password)
             api.login(self.username, self.password)
         except BaseException:
-            api.disconnect()
+            api.close()
             self.process.stop()
             raise
         self._api = api
@@ -148,7 +158,7 @@ class Kuma:
     def stop(self) -> None:
         """Close the socket.io client, then stop the server by its PID."""
         if self._api is not None:
-            self._api.disconnect()
+            self._api.close()
             self._api = None
         self.process.stop()
 
@@ -159,25 +169,24 @@ class Kuma:
 
     def create_push_monitor(self, name: str, interval: int = 60) -> PushMonitor:
         """A push monitor with no retries, so a pushed "down" is stored as DOWN at once, not PENDING."""
-        added = self.api.add_monitor(type=MonitorType.PUSH, name=name, interval=interval, maxretries=0)
-        monitor_id = int(added["monitorID"])
-        token = self.push_token(monitor_id)
+        token = random_push_token()
+        payload = push_monitor_payload(name, interval, 0, token, "", needs_conditions(self.api.version()))
+        monitor_id = self.api.add(payload)
         return PushMonitor(monitor_id, name, token, f"{self.url}/api/push/{token}")
 
-    def push_token(self, monitor_id: int) -> str:
-        """The push token as the server holds it."""
-        monitor = next(monitor for monitor in self.api.get_monitors() if monitor["id"] == monitor_id)
-        return str(monitor["pushToken"])
+    def monitors(self) -> list[dict]:
+        """Every monitor as Kuma sends it to its web page (push tokens included)."""
+        return self.api.monitors()
 
     def delete_monitor(self, monitor_id: int) -> None:
-        self.api.delete_monitor(monitor_id)
+        self.api.delete(monitor_id, str(monitor_id))
 
     def pause_monitor(self, monitor_id: int) -> None:
         """A paused push monitor answers pushes with 404."""
-        self.api.pause_monitor(monitor_id)
+        self.api.call("pauseMonitor", monitor_id)
 
     def resume_monitor(self, monitor_id: int) -> None:
-        self.api.resume_monitor(monitor_id)
+        self.api.call("resumeMonitor", monitor_id)
 
     def heartbeats(self, monitor_id: int, *, after_id: int = 0) -> list[Heartbeat]:
         """Rows of the monitor in Kuma's SQLite file, oldest first, read-only while the server runs."""
