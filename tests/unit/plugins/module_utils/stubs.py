@@ -18,9 +18,15 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
     HttpResponse,
     TransportError,
 )
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import (
+    KUMA_HOST,
+    KUMA_OK,
+    TOKEN,
+    am_metrics,
+    am_status,
+    http_date,
+)
 from hypothesis import strategies as st
-
-from tests.payloads import KUMA_HOST, KUMA_OK, TOKEN, am_metrics, am_status, http_date
 
 ALERTMANAGER_URL = "http://127.0.0.1:9093"
 

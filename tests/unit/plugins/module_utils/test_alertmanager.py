@@ -12,11 +12,15 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._alertm
     parse_timestamp,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import am_alert, am_status, utc_now
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
+    StubTransport,
+    alertmanager_script,
+    make_settings,
+    response,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from tests.payloads import am_alert, am_status, utc_now
-from tests.unit.plugins.module_utils.stubs import StubTransport, alertmanager_script, make_settings, response
 
 
 def test_the_matchers_go_to_alertmanager_as_filters() -> None:

@@ -10,11 +10,16 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._webhoo
     Notification,
     parse_notification,
 )
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import am_alert, am_status
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
+    TOKEN,
+    StubTransport,
+    kuma_script,
+    make_settings,
+    response,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from tests.payloads import am_alert, am_status
-from tests.unit.plugins.module_utils.stubs import TOKEN, StubTransport, kuma_script, make_settings, response
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),

@@ -9,11 +9,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import 
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._program import log_line
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
-from hypothesis import given
-from hypothesis import strategies as st
-
-from tests.payloads import KUMA_NOT_FOUND, am_alert
-from tests.unit.plugins.module_utils.stubs import (
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import KUMA_NOT_FOUND, am_alert
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
     KUMA_HOST,
     TOKEN,
     StubTransport,
@@ -23,6 +20,8 @@ from tests.unit.plugins.module_utils.stubs import (
     make_settings,
     response,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 PUSH_PATH = f"/api/push/{TOKEN}"
 

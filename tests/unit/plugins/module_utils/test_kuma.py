@@ -16,11 +16,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma i
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._urls import parse_push_url
-from hypothesis import given
-from hypothesis import strategies as st
-
-from tests.payloads import KUMA_NOT_FOUND, KUMA_OK
-from tests.unit.plugins.module_utils.stubs import (
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import KUMA_NOT_FOUND, KUMA_OK
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
     KUMA_HOST,
     TOKEN,
     StubTransport,
@@ -28,6 +25,8 @@ from tests.unit.plugins.module_utils.stubs import (
     kuma_script,
     response,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 TARGET = parse_push_url(f"http://{KUMA_HOST}/api/push/{TOKEN}?status=up&msg=OK&ping=")
 

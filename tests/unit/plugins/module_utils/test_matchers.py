@@ -12,10 +12,9 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._matche
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._regex_syntax import regex_problem
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import make_settings
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-from tests.unit.plugins.module_utils.stubs import make_settings
 
 
 @pytest.mark.parametrize(

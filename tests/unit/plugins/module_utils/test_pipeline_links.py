@@ -7,9 +7,8 @@ from pathlib import Path
 
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._metrics import read_families
-
-from tests.payloads import am_alert, am_metrics
-from tests.unit.plugins.module_utils.stubs import (
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import am_alert, am_metrics
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
     TOKEN,
     StubTransport,
     alertmanager_script,

@@ -10,9 +10,8 @@ import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _program
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TransportError
-
-from tests.payloads import KUMA_NOT_FOUND, am_alert
-from tests.unit.plugins.module_utils.stubs import (
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import KUMA_NOT_FOUND, am_alert
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
     KUMA_HOST,
     TOKEN,
     StubTransport,

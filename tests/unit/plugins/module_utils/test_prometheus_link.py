@@ -9,8 +9,12 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._promet
     prometheus_problems,
     prometheus_state,
 )
-
-from tests.unit.plugins.module_utils.stubs import ALERTMANAGER_URL, StubTransport, make_settings, response
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
+    ALERTMANAGER_URL,
+    StubTransport,
+    make_settings,
+    response,
+)
 
 PROMETHEUS = "http://127.0.0.1:9090"
 SENDS_TO = f"{ALERTMANAGER_URL}/api/v2/alerts"

@@ -22,11 +22,17 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import HttpResponse, TransportError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._webhook import BadRequest, parse_notification
+from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import KUMA_NOT_FOUND, watchdog_alert, webhook
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
+    KUMA_HOST,
+    TOKEN,
+    StubTransport,
+    any_token,
+    kuma_script,
+    response,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from tests.payloads import KUMA_NOT_FOUND, watchdog_alert, webhook
-from tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN, StubTransport, any_token, kuma_script, response
 
 PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"
 BEARER = "inB0undBearerXy7"

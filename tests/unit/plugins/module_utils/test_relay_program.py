@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils import _relay_program
-
-from tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN
 
 PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"
 BEARER = "inB0undBearerXy7"

@@ -8,10 +8,13 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartb
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._urls import parse_base_url, parse_push_url
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
+    TOKEN,
+    any_token,
+    make_settings,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-
-from tests.unit.plugins.module_utils.stubs import TOKEN, any_token, make_settings
 
 
 def refusal(**options: object) -> SettingsError:

@@ -15,8 +15,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transp
     UrllibTransport,
     _describe_failure,
 )
-
-from tests.unit.plugins.module_utils.stubs import TOKEN
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import TOKEN
 
 PUSH_URL_TEXT = f"http://kuma.example.com/api/push/{TOKEN}"
 

@@ -15,8 +15,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._verdic
     UP,
     decide,
 )
-
-from tests.unit.plugins.module_utils.stubs import make_settings
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import make_settings
 
 SERVER_TIME = datetime(2026, 11, 24, 21, 17, 5, tzinfo=UTC)
 WATCHDOG = {"alertname": "Watchdog", "severity": "none"}

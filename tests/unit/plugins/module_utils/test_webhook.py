@@ -13,8 +13,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._webhoo
     authorized,
     parse_notification,
 )
-
-from tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN
+from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import KUMA_HOST, TOKEN
 
 PUSH_URL = f"http://{KUMA_HOST}/api/push/{TOKEN}"
 NON_ASCII = "tökenÜ123"
