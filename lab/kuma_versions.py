@@ -1,0 +1,195 @@
+"""Three real Uptime Kuma versions for the suite: 1.23.x (the stable line users run), the npm pre-release the lab
+installs, and the newest 2.x release.
+
+2.0.0-dev.0 is the npm install that scripts/install-deps.sh makes (lab.paths.kuma_server_dir()). 1.23.17 and 2.5.3
+are built here from the unmodified source archives in `../shared/kuma/` beside the project (test data that only CI and
+the dev machine have; never copied into the project): checked against their sha256, extracted into the lab's cache,
+given their runtime dependencies with `npm ci` and a stub `dist/index.html`, and marked ready only when all of that
+succeeded, so an interrupted build is redone. A file lock keeps two processes from building the same tree at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lab import paths
+
+KUMA_VERSIONS: tuple[str, ...] = ("1.23.17", "2.0.0-dev.0", "2.5.3")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Relative to the project root: in CI the project is a fresh clone at /work/ci-check, so this is /work/shared/kuma.
+ARCHIVE_DIR = PROJECT_ROOT.parent / "shared" / "kuma"
+# From the table in ../shared/kuma/README.md (git archive of the release tags, louislam/uptime-kuma).
+ARCHIVE_SHA256 = {
+    "1.23.17": "0587c7609f770ee342612ac47b0fcea1da6cc94888b5dbff83a6b6333fea94d5",
+    "2.5.3": "30b8c0458c8b9fa6e91c63c7c46273305e8e62bdcb0eaa8c5c203e92e5d2714d",
+}
+READY_MARKER = ".lab-ready"
+NPM_CI = ("npm", "ci", "--omit", "dev", "--no-audit", "--no-fund")
+NPM_TIMEOUT = 1800.0
+LOG_TAIL_LINES = 40
+# Both servers exit at start without a built web UI; socket.io, the API and pushes need none.
+STUB_INDEX_HTML = "<!DOCTYPE html>\n<title>Uptime Kuma (lab build without web UI)</title>\n"
+
+
+class KumaBuildError(RuntimeError):
+    """A Kuma tree could not be built; the message carries the tail of the build log."""
+
+
+def _check_known(version: str) -> None:
+    if version not in KUMA_VERSIONS:
+        raise ValueError(f"unknown Kuma version {version!r}: the lab has {', '.join(KUMA_VERSIONS)}")
+
+
+def archive_path(version: str) -> Path:
+    """The source archive of a version built from source (not 2.0.0-dev.0, which comes from npm)."""
+    return ARCHIVE_DIR / f"uptime-kuma-{version}.tar.gz"
+
+
+def _display(path: Path) -> str:
+    """The path as the README names it: relative to the project root when it can be."""
+    return os.path.relpath(path, PROJECT_ROOT)
+
+
+def kuma_unavailable_reason(version: str) -> str | None:
+    """None when this version can be had here; else a sentence for a test's skip."""
+    _check_known(version)
+    if version == paths.KUMA_VERSION:
+        missing = paths.missing_kuma_parts()
+        if missing:
+            return f"Kuma {version} is not installed (missing: {', '.join(missing)}): {paths.INSTALL_HINT}"
+        return None
+    archive = archive_path(version)
+    if not archive.is_file():
+        return f"{_display(archive)} is absent (only CI and the dev machine have the Kuma source archives)"
+    tools = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    if tools:
+        return f"Kuma {version} needs {' and '.join(tools)} to build and run, and this machine has none"
+    return None
+
+
+def kuma_needs_db_config(version: str) -> bool:
+    """True for 2.x: without DATA_DIR/db-config.json ({"type":"sqlite"}) it waits in a browser-only setup page.
+
+    1.23.x has no such page and never reads the file; the lab may write it for every version.
+    """
+    _check_known(version)
+    return not version.startswith("1.")
+
+
+def kuma_tree(version: str) -> Path:
+    """Where the tree of a version built from source lives (built or not)."""
+    return paths.lab_cache() / f"kuma-{version}"
+
+
+def kuma_build_log(version: str) -> Path:
+    """The output of the last build of this version (npm's included)."""
+    return paths.lab_cache() / f"kuma-{version}.build.log"
+
+
+def kuma_server_dir(version: str) -> Path:
+    """The directory to run `node server/server.js` in; builds and caches the tree on first use.
+
+    Raises KumaBuildError when the version is unavailable here or its build fails.
+    """
+    _check_known(version)
+    reason = kuma_unavailable_reason(version)
+    if reason is not None:
+        raise KumaBuildError(reason)
+    if version == paths.KUMA_VERSION:
+        return paths.kuma_server_dir()
+    tree = kuma_tree(version)
+    if (tree / READY_MARKER).is_file():
+        return tree
+    with _build_lock(version):
+        # Another process may have built it while this one waited for the lock.
+        if not (tree / READY_MARKER).is_file():
+            _build(version, tree)
+    return tree
+
+
+@contextmanager
+def _build_lock(version: str) -> Iterator[None]:
+    lock_path = paths.lab_cache() / f"kuma-{version}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build(version: str, tree: Path) -> None:
+    log_path = kuma_build_log(version)
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        log.write(f"--- lab: building Kuma {version} into {tree}\n")
+        log.flush()
+        archive = archive_path(version)
+        digest = _sha256(archive)
+        if digest != ARCHIVE_SHA256[version]:
+            raise KumaBuildError(
+                f"{archive} has sha256 {digest}, not the {ARCHIVE_SHA256[version]} of Kuma {version}'s source archive"
+            )
+        # Whatever an interrupted build left is thrown away: only a marked tree is trusted.
+        shutil.rmtree(tree, ignore_errors=True)
+        staging = tree.with_name(f"{tree.name}.extracting")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(staging, filter="data")
+        (staging / f"uptime-kuma-{version}").rename(tree)
+        staging.rmdir()
+        log.write(f"--- lab: extracted {archive} (sha256 {digest})\n--- lab: {' '.join(NPM_CI)}\n")
+        log.flush()
+        try:
+            result = subprocess.run(
+                NPM_CI,
+                cwd=tree,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=NPM_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            log.flush()
+            raise KumaBuildError(
+                f"npm ci for Kuma {version} took over {NPM_TIMEOUT:g} s\n{_log_tail(log_path)}"
+            ) from None
+        log.flush()
+        if result.returncode != 0:
+            raise KumaBuildError(f"npm ci for Kuma {version} exited {result.returncode}\n{_log_tail(log_path)}")
+        (tree / "dist").mkdir(exist_ok=True)
+        index = tree / "dist" / "index.html"
+        if not index.exists():
+            index.write_text(STUB_INDEX_HTML)
+        log.write(f"--- lab: built in {time.monotonic() - started:.0f} s\n")
+    (tree / READY_MARKER).write_text(f"{version} {digest}\n")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as archive:
+        for chunk in iter(lambda: archive.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _log_tail(log_path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = log_path.read_text(errors="replace")
+    except FileNotFoundError:
+        return f"(no log at {log_path})"
+    tail = "\n".join(text.splitlines()[-lines:])
+    return f"last {lines} lines of {log_path}:\n{tail}"
