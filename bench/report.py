@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,60 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 "yes" if adhoc["goal_met"] else "NO",
             )
         )
+    table += pipeline_rows(results)
+    return table
+
+
+def _seconds(figures: dict) -> str:
+    """ "median 6.1 s, worst 11.0 s (10 trials)", or "never within 60 s (3 trials)", or both when some never did."""
+    trials = f"({figures['trials']} trials)"
+    never = f"never within {figures['window_s']:.0f} s"
+    if figures["median_s"] is None:
+        return f"{never} {trials}"
+    seen = f"median {figures['median_s']:.1f} s, worst {figures['worst_s']:.1f} s"
+    if figures["never"]:
+        return f"{seen}; {figures['never']} {never} {trials}"
+    return f"{seen} {trials}"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
+
+
+def pipeline_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """The pipeline's links: time to DOWN per broken link (ours, the original relay's), a tick's cost, the soak."""
+    table: list[tuple[str, str, str, str]] = []
+    for name, figures in results.get("pipeline_down", {}).get("scenarios", {}).items():
+        goal = figures["goal_s"]
+        met = figures["never"] == 0 and figures["worst_s"] is not None and figures["worst_s"] <= goal
+        table.append((f"time to DOWN: {name}", _seconds(figures), f"worst <= {goal:.0f} s", "yes" if met else "NO"))
+        table.append((f"time to DOWN: {name}, original relay", _seconds(figures["original_relay"]), "-", "-"))
+    tick = results.get("pipeline_tick")
+    if tick:
+        for key, label in (("lab", "one tick, every link on"), ("many_rules", f"one tick, {tick['rules']:,} rules")):
+            figures = tick[key]
+            program_ms, floor_ms = (figures[side]["median_wall_s"] * 1000 for side in ("program", "floor"))
+            verdict = "" if figures["verdict"]["up"] else f"; DOWN: {figures['verdict']['msg']}"
+            table.append(
+                (
+                    f"{label}, vs bare urllib",
+                    f"{program_ms:.0f} ms vs {floor_ms:.0f} ms = {figures['ratio_wall']:.2f}x wall,"
+                    f" {figures['ratio_cpu']:.2f}x CPU; peak {figures['peak_mib']:.1f} MiB{verdict}",
+                    f"<= {figures['goal_ratio']}x",
+                    "yes" if figures["goal_met"] else "NO",
+                )
+            )
+    soak = results.get("pipeline_soak")
+    if soak:
+        table.append(
+            (
+                f"healthy pipeline, {_duration(soak['duration_s'])} at T = {soak['interval_s']} s",
+                f"{soak['false_down']} false DOWN of {soak['ours']['rows']} rows"
+                f" ({soak['kuma_own_rows']} of Kuma's own no-heartbeat rows)",
+                "0",
+                "yes" if soak["false_down"] <= soak["goal_false_down"] else "NO",
+            )
+        )
     return table
 
 
@@ -105,7 +160,10 @@ def draw_chart(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    scenarios = results.get("time_to_down", {}).get("scenarios", {})
+    scenarios = dict(results.get("time_to_down", {}).get("scenarios", {}))
+    for name, figures in results.get("pipeline_down", {}).get("scenarios", {}).items():
+        if figures["worst_s"] is not None:
+            scenarios[f"link: {name}"] = figures
     names = list(scenarios)
     left.barh(names, [scenarios[name]["worst_s"] for name in names], color="#f4a582", label="worst")
     left.barh(names, [scenarios[name]["median_s"] for name in names], color="#ca0020", label="median")
@@ -119,7 +177,7 @@ def draw_chart(results: dict, path: Path) -> None:
     ratios = [(row[0], row[1]) for row in rows(results) if "x" in row[2]]
     labels, values, goals = [], [], []
     for benchmark, figure_text in ratios:
-        ratio_text = figure_text.split("=")[-1].split("x")[0].strip()
+        ratio_text = re.search(r"= ([0-9.]+)x", figure_text).group(1)
         goal_text = next(row[2] for row in rows(results) if row[0] == benchmark)
         labels.append(benchmark)
         values.append(float(ratio_text))

@@ -1,7 +1,8 @@
 """Run the four benchmarks side by side against the real parts, print the table, write bench/results.json,
 draw bench/chart.png and refresh the table in BENCHMARKS.md.
 
-    .venv/bin/python bench/run.py [--trials 10] [--only time_to_down,heartbeat_cost,fleet_deploy,adhoc]
+    .venv/bin/python bench/run.py [--trials 10] [--soak-seconds 600]
+        [--only time_to_down,heartbeat_cost,fleet_deploy,adhoc,pipeline_down,pipeline_tick,pipeline_soak]
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import platform
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +21,25 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import adhoc, fleet_deploy, heartbeat_cost, report, time_to_down  # noqa: E402
+from bench import (  # noqa: E402
+    adhoc,
+    fleet_deploy,
+    heartbeat_cost,
+    pipeline_down,
+    pipeline_soak,
+    pipeline_tick,
+    report,
+    time_to_down,
+)
+from bench.pipeline_lab import checked_pipelines  # noqa: E402
 from lab import Kuma, Lab, start_alerting_pair  # noqa: E402
 from lab.collection import link_checkout_as_collection  # noqa: E402
 from lab.fleet import Fleet, deploy_checks  # noqa: E402
 
-ALL = ("time_to_down", "heartbeat_cost", "fleet_deploy", "adhoc")
+ALL = ("time_to_down", "heartbeat_cost", "fleet_deploy", "adhoc", "pipeline_down", "pipeline_tick", "pipeline_soak")
 TIME_TO_DOWN_ADDRESS = 31
+# The pipeline benches' host: .31 is also taken by tests/integration/test_timer_pipeline.py, run at any time.
+PIPELINE_ADDRESS = 32
 
 
 def machine() -> dict:
@@ -56,10 +70,57 @@ def run_time_to_down(kuma: Kuma, workdir: Path, trials: int) -> dict:
         return time_to_down.measure(pair, kuma, ours, original, trials, seed=20261124)
 
 
+def stamped(figures: dict) -> dict:
+    """A figure's own time and load: partial runs keep the figures of other runs, measured at other times."""
+    loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return {**figures, "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "loadavg_at_end": loadavg}
+
+
+def run_pipelines(
+    kuma: Kuma, workdir: Path, wanted: list[str], trials: int, original_trials: int, window_s: float, soak_s: float
+) -> dict:
+    """Time to DOWN and the soak on one booted host, two checks, each against its own pipeline, side by side: the
+    soak's pipeline stays healthy while the other is broken again and again."""
+    labels = [label for label, name in (("links", "pipeline_down"), ("soak", "pipeline_soak")) if name in wanted]
+    results: dict = {}
+    with (
+        checked_pipelines(kuma, workdir, "bench-links", PIPELINE_ADDRESS, labels) as checked,
+        ThreadPoolExecutor(max_workers=1) as beside,
+    ):
+        soak = checked.get("soak")
+        soaking = beside.submit(pipeline_soak.measure, kuma, soak.ours, soak.original, soak_s) if soak else None
+        links = checked.get("links")
+        if links:
+            results["pipeline_down"] = stamped(
+                pipeline_down.measure(
+                    links.pipeline,
+                    kuma,
+                    links.ours,
+                    links.original,
+                    trials,
+                    original_trials,
+                    seed=20261125,
+                    original_window_s=window_s,
+                )
+            )
+        if soaking:
+            results["pipeline_soak"] = stamped(soaking.result())
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--only", default=",".join(ALL))
+    parser.add_argument(
+        "--original-trials",
+        type=int,
+        default=3,
+        help="trials per failure in which the original relay is watched for its whole window (default 3)",
+    )
+    parser.add_argument(
+        "--soak-seconds", type=float, default=pipeline_soak.DURATION_S, help="length of the healthy soak (600)"
+    )
     parser.add_argument(
         "--smoke",
         type=Path,
@@ -69,12 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     link_checkout_as_collection()
     trials, counts, runs = (1, (1,), 2) if args.smoke else (args.trials, (1, 2, 4), None)
+    original_trials = 1 if args.smoke else min(args.original_trials, trials)
+    window_s = 2 * pipeline_down.KUMA_INTERVAL_S if args.smoke else pipeline_down.ORIGINAL_WINDOW_S
+    soak_s = 30.0 if args.smoke else args.soak_seconds
     wanted = [name for name in args.only.split(",") if name]
     results: dict = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
     previous = REPO_ROOT / "bench" / "results.json"
-    if not args.smoke and set(wanted) != set(ALL) and previous.exists():
-        # A partial run refreshes its own figures and keeps the others of the last full run.
-        results = {**json.loads(previous.read_text()), **results}
     with tempfile.TemporaryDirectory(prefix="alertmanager-kuma-bench-") as tmp, Lab.start(Path(tmp) / "lab") as lab:
         workdir = Path(tmp)
         if "time_to_down" in wanted:
@@ -98,6 +159,24 @@ def main(argv: list[str] | None = None) -> int:
         if "adhoc" in wanted:
             print("bench: ad hoc module against ad hoc uri...", flush=True)
             results["adhoc"] = adhoc.measure(lab, **({"runs": runs} if runs else {}))
+        if "pipeline_tick" in wanted:
+            print(f"bench: one tick with every link on (and {pipeline_tick.RULES} rules)...", flush=True)
+            results["pipeline_tick"] = stamped(
+                pipeline_tick.measure(lab, workdir / "tick", **({"runs": runs} if runs else {}))
+            )
+        if "pipeline_down" in wanted or "pipeline_soak" in wanted:
+            print(
+                f"bench: time to DOWN per broken link, and a healthy pipeline for {soak_s:.0f} s beside it"
+                " (real timer on a booted host)...",
+                flush=True,
+            )
+            results.update(
+                run_pipelines(lab.kuma, workdir / "links", wanted, trials, original_trials, window_s, soak_s)
+            )
+    if not args.smoke and set(wanted) != set(ALL) and previous.exists():
+        # A partial run refreshes its own figures and keeps the others of the last run, read as it ends, so two
+        # partial runs side by side (each with its own figures) both land.
+        results = {**json.loads(previous.read_text()), **results}
     report.print_table(results)
     out_dir = args.smoke or REPO_ROOT / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
