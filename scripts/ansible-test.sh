@@ -43,9 +43,6 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree="$work/ansible_collections/watchdog/alertmanager_kuma"
-mkdir -p "$tree"
-# The working tree as git sees it (tracked and new files, nothing ignored), so uncommitted work is checked too.
-(cd "$repo_root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} sh -c '[ -e "{}" ] && printf "%s\0" "{}"' \
-  | tar --null -T - -cf -) | tar -xf - -C "$tree"
+bash "$repo_root/scripts/working-tree.sh" "$tree"
 cd "$tree"
 PATH="$venv_bin:$PATH" "$venv_bin/ansible-test" "$@"

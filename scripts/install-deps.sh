@@ -44,4 +44,32 @@ if [[ ! -x "$venv/bin/python" ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted
   "$venv/bin/pip" install -q -r "$repo_root/requirements-dev.txt"
   echo "$wanted" >"$stamp"
 fi
-log "ready: venv $venv, Kuma $kuma_server"
+# Tools with dependencies of their own, each in a venv under .cache (made in parallel, each only when its
+# requirements changed): galaxy-importer, the docs site's antsibull-docs and Sphinx, and one ansible-core per version
+# that meta/runtime.yml claims (scripts/ansible-core-versions.txt), for `ansible-test sanity` on each.
+tool_venv() { # tool_venv DIR REQUIREMENT...: DIR holds exactly those requirements (a file given as -r FILE counts)
+  local dir=$1 wanted
+  shift
+  wanted=$( (printf '%s\n' "$@"; for arg in "$@"; do [[ -f "$arg" ]] && cat "$arg"; done; python3 -V) | sha256sum | cut -d' ' -f1)
+  [[ -x "$dir/bin/python" ]] && [[ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" == "$wanted" ]] && return 0
+  log "pip: installing $* into $dir"
+  python3 -m venv --clear "$dir"
+  local output
+  if ! output=$("$dir/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1); then
+    printf '%s\n' "$output" >&2
+    return 1
+  fi
+  echo "$wanted" >"$dir/.requirements.sha256"
+}
+tools="$repo_root/.cache/tools"
+pids=()
+tool_venv "$tools/galaxy-importer" -r "$repo_root/requirements-dev-importer.txt" & pids+=($!)
+tool_venv "$tools/docs" -r "$repo_root/requirements-dev-docs.txt" & pids+=($!)
+while read -r core; do
+  [[ "$core" =~ ^[0-9] ]] || continue
+  tool_venv "$repo_root/.cache/ansible-core/$core" "ansible-core==$core.*" & pids+=($!)
+done <"$repo_root/scripts/ansible-core-versions.txt"
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+((failed == 0)) || { log "a tool venv failed to install"; exit 1; }
+log "ready: venv $venv, Kuma $kuma_server, tools in $tools and .cache/ansible-core"
