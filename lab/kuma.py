@@ -12,7 +12,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from lab.collection import link_checkout_as_collection
-from lab.paths import kuma_server_dir
+from lab.kuma_versions import kuma_needs_db_config, kuma_server_dir
 from lab.polling import poll_until
 from lab.ports import LOOPBACK, free_port
 from lab.process import ManagedProcess
@@ -90,8 +90,10 @@ class Kuma:
         username: str = "admin",
         password: str | None = None,
         start_timeout: float = 120.0,
+        version: str = "2.0.0-dev.0",
     ) -> None:
         self.workdir = workdir
+        self.version = version
         self.port = port or free_port()
         self.username = username
         # Kuma refuses weak passwords at setup; letters and digits of this length always pass.
@@ -105,7 +107,7 @@ class Kuma:
             workdir,
             # Ready is the socket.io handshake, not an open port: Kuma 2.5 first serves a migration page there.
             ready_url=f"{self.url}/socket.io/?EIO=4&transport=polling",
-            cwd=kuma_server_dir(),
+            cwd=kuma_server_dir(version),
             env={
                 "UPTIME_KUMA_HOST": LOOPBACK,
                 "UPTIME_KUMA_PORT": str(self.port),
@@ -136,8 +138,9 @@ class Kuma:
     def launch(self) -> None:
         """Start the server without waiting (it takes about 15 s to listen)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        # Without this file the server waits in a browser-only database setup page.
-        (self.data_dir / "db-config.json").write_text(json.dumps({"type": "sqlite"}) + "\n")
+        if kuma_needs_db_config(self.version):
+            # Without this file Kuma 2 waits in a browser-only database setup page.
+            (self.data_dir / "db-config.json").write_text(json.dumps({"type": "sqlite"}) + "\n")
         self.process.launch()
 
     def wait_until_ready(self) -> None:

@@ -11,6 +11,7 @@ Messages never hold the password, the login token or a push token.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -36,6 +37,17 @@ class KumaError(Exception):
 
 def has_socketio() -> bool:
     return socketio is not None
+
+
+def _reason(error: Exception) -> str:
+    """The cause of a failed connection in a person's words, without the HTTP library's wrapping."""
+    text = str(error) or "no answer"
+    found = re.findall(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if found:
+        return found[-1].strip().lower()
+    if "timed out" in text.lower():
+        return "timed out"
+    return text
 
 
 def _message(answer: Any) -> str:
@@ -83,7 +95,7 @@ class KumaSession:
         try:
             self._client.connect(self.url, wait_timeout=self.timeout)
         except socketio_errors.ConnectionError as error:
-            raise KumaError(f"cannot connect to Kuma at {self.url}: {error or 'no answer'}") from None
+            raise KumaError(f"cannot connect to Kuma at {self.url}: {_reason(error)}") from None
         # Kuma 2 registers its handlers only after it sent `info`: an event sent before can be lost for good.
         if not self._info_seen.wait(self.timeout):
             self.close()

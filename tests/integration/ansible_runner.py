@@ -52,10 +52,10 @@ def run(command: list[str], cwd: Path | None = None, timeout: float = TIMEOUT) -
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-def adhoc(module_args: str | dict[str, Any], *extra: str, cwd: Path | None = None) -> Run:
-    """`ansible localhost -m watchdog.alertmanager_kuma.heartbeat -a ARGS -vvv`; a dict is given as JSON."""
+def adhoc(module_args: str | dict[str, Any], *extra: str, cwd: Path | None = None, module: str = FQCN) -> Run:
+    """`ansible localhost -m MODULE -a ARGS -vvv` (the heartbeat module by default); a dict is given as JSON."""
     args = module_args if isinstance(module_args, str) else json.dumps(module_args)
-    return run([str(BIN_DIR / "ansible"), "localhost", "-m", FQCN, "-a", args, "-vvv", *extra], cwd)
+    return run([str(BIN_DIR / "ansible"), "localhost", "-m", module, "-a", args, "-vvv", *extra], cwd)
 
 
 def playbook(path: Path, *extra: str, cwd: Path | None = None) -> Run:
