@@ -1,6 +1,7 @@
 """Writes, from the core's one definition of each option, the docs and specs that restate it:
 
-- the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py),
+- the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py), push_monitor's too,
+- the check playbook's heartbeat task arguments (playbooks/check.yml),
 - the heartbeat_timer role's meta/argument_specs.yml and defaults/main.yml (per-check and role-wide options),
 - the relay role's meta/argument_specs.yml and defaults/main.yml.
 
@@ -47,6 +48,7 @@ MODULES = {
     REPO_ROOT / "plugins" / "modules" / "heartbeat.py": HEARTBEAT_OPTIONS,
     REPO_ROOT / "plugins" / "modules" / "push_monitor.py": PUSH_MONITOR_OPTIONS,
 }
+CHECK_PLAYBOOK = REPO_ROOT / "playbooks" / "check.yml"
 TIMER_ROLE = REPO_ROOT / "roles" / "heartbeat_timer"
 RELAY_ROLE = REPO_ROOT / "roles" / "relay"
 AUTHOR = ["Watchdog maintainers (@watchdog-alertmanager-kuma)"]
@@ -105,6 +107,18 @@ def render_module(current: str, options: Iterable[Option]) -> str:
     start = current.index("\noptions:\n") + 1
     end = current.index("\nattributes:\n", start) + 1
     return current[:start] + _dump({"options": module_options(options)}) + current[end:]
+
+
+def render_check_playbook(current: str) -> str:
+    """The check playbook with its heartbeat task's arguments, one per module option, from the role's settings."""
+    task = "      watchdog.alertmanager_kuma.heartbeat:\n"
+    start = current.index(task) + len(task)
+    end = current.index("      check_mode: true\n", start)
+    lines = []
+    for option in HEARTBEAT_OPTIONS:
+        fallback = "__heartbeat_check_state.format(name=item.name)" if option.name == "state_path" else "omit"
+        lines.append(f'        {option.name}: "{{{{ item.settings.{option.name} | default({fallback}) }}}}"\n')
+    return current[:start] + "".join(lines) + current[end:]
 
 
 def _check_option_spec(option: Option) -> dict[str, Any]:
@@ -222,6 +236,7 @@ def render_all() -> dict[Path, str]:
     relay_specs = relay_role_specs()
     return {
         **{path: render_module(path.read_text(), options) for path, options in MODULES.items()},
+        CHECK_PLAYBOOK: render_check_playbook(CHECK_PLAYBOOK.read_text()),
         TIMER_ROLE / "meta" / "argument_specs.yml": "---\n" + GENERATED + "\n" + _dump(timer_specs),
         TIMER_ROLE / "defaults" / "main.yml": _defaults(timer_specs, TIMER_DEFAULTS_HEADER),
         RELAY_ROLE / "meta" / "argument_specs.yml": "---\n" + GENERATED + "\n" + _dump(relay_specs),

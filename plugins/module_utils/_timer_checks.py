@@ -47,6 +47,14 @@ TIMER_CHECK_OPTIONS = (
         maximum=86400,
         role_default=True,
     ),
+    Option(
+        "kuma_monitor",
+        "str",
+        (
+            "The Kuma push monitor's name when the C(watchdog.alertmanager_kuma.onboard) playbook creates it"
+            " (a check without O(push_url)); defaults to C(<inventory_hostname>/<name>). Not used otherwise.",
+        ),
+    ),
 )
 CHECK_OPTIONS = TIMER_CHECK_OPTIONS + HEARTBEAT_OPTIONS
 
