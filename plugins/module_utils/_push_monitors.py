@@ -240,7 +240,7 @@ def read_wanted(params: Mapping[str, Any]) -> list[WantedMonitor]:
 
 
 def random_push_token() -> str:
-    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_CHARS))
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _position in range(TOKEN_CHARS))
 
 
 def needs_conditions(kuma_version: str) -> bool:

@@ -33,7 +33,7 @@ def derive_push_token(name: str, secret: str) -> str:
     number = int.from_bytes(hmac.new(secret.encode(), name.encode(), hashlib.sha256).digest(), "big")
     # 32 base-62 digits use 190 of the digest's 256 bits: the leftover keeps the digits uniform.
     digits = []
-    for _ in range(TOKEN_CHARS):
+    while len(digits) < TOKEN_CHARS:
         number, digit = divmod(number, len(TOKEN_ALPHABET))
         digits.append(TOKEN_ALPHABET[digit])
     return "".join(digits)

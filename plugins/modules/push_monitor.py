@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Logs in to Uptime Kuma once, through the socket.io API its web page uses (Kuma has no REST API for monitors),
     and makes Kuma hold the push monitors asked for, found by name.
-  - Runs on the controller (C(delegate_to: localhost)); the hosts need nothing.
+  - Runs on the controller (C(delegate_to) V(localhost)); the hosts need nothing.
   - O(monitors) creates or deletes many monitors in one login; Kuma allows about 20 logins a minute.
   - Sets a push token chosen by the caller when it creates a monitor, for example one derived from a name and one
     secret by P(watchdog.alertmanager_kuma.push_token#filter), so a fleet keeps one secret, not one token per host.
@@ -141,9 +141,11 @@ options:
         type: str
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying Kuma.
     support: full
     details: Logs in and reads the monitors, changes nothing.
   diff_mode:
+    description: Will return details on what has changed (or would change in check mode), when in diff mode.
     support: full
     details: Shows each monitor's name, interval, retries and description before and after; never a push token.
 seealso:

@@ -129,7 +129,7 @@ def test_the_timer_keeps_state_and_turns_kuma_down_within_one_interval_when_aler
 
     # No token in what the failing and recovering timer left: its state, its units, its journal.
     surface = booted.ssh(
-        f"cat {STATE_FILE} /etc/systemd/system/{UNIT.split('@')[0]}@.* /etc/systemd/system/{UNIT}.*.d/*;"
+        f"cat {STATE_FILE} /etc/systemd/system/{UNIT.split('@', maxsplit=1)[0]}@.* /etc/systemd/system/{UNIT}.*.d/*;"
         f" systemctl show {UNIT}.service {UNIT}.timer; journalctl --no-pager -o verbose"
     ).stdout
     unit_journal = booted.ssh(f"journalctl --no-pager -u {UNIT}.service").stdout

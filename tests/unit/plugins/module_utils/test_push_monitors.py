@@ -52,7 +52,7 @@ def test_a_monitor_kuma_lacks_is_created_with_the_given_token() -> None:
 
 
 def test_without_a_token_a_new_monitor_gets_a_random_one_of_32_letters_and_digits() -> None:
-    first, second = (plan(_wanted(name="a/b"), [])[0].token for _ in range(2))
+    first, second = (plan(_wanted(name="a/b"), [])[0].token for _attempt in range(2))
     assert first != second
     assert len(first or "") == 32 and (first or "").isalnum()
 
