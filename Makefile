@@ -2,7 +2,7 @@
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: deps demo test test-fast release changelog bench docs
+.PHONY: deps demo test test-fast release changelog bench docs docs-site
 
 deps:
 	bash scripts/install-deps.sh
@@ -32,3 +32,7 @@ bench: deps
 ## The module's option docs and both roles' argument specs and defaults, from the core's option definitions.
 docs: deps
 	$(PYTHON) scripts/generate_docs.py
+
+## The documentation site (antsibull-docs, Sphinx), offline, into .cache/docs-site/html; a broken reference fails it.
+docs-site: deps
+	bash scripts/docs-site.sh
