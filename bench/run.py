@@ -173,10 +173,14 @@ def main(argv: list[str] | None = None) -> int:
             results.update(
                 run_pipelines(lab.kuma, workdir / "links", wanted, trials, original_trials, window_s, soak_s)
             )
+    for name in wanted:
+        if name in results and "measured_at" not in results[name]:
+            results[name] = stamped(results[name])
     if not args.smoke and set(wanted) != set(ALL) and previous.exists():
-        # A partial run refreshes its own figures and keeps the others of the last run, read as it ends, so two
-        # partial runs side by side (each with its own figures) both land.
-        results = {**json.loads(previous.read_text()), **results}
+        # A partial run refreshes its own figures (each stamped with its time) and keeps the others and the stamp
+        # of the last full run, read as it ends, so two partial runs side by side both land.
+        kept = json.loads(previous.read_text())
+        results = {**kept, **results, "measured_at": kept.get("measured_at", results["measured_at"])}
     report.print_table(results)
     out_dir = args.smoke or REPO_ROOT / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
