@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ._kuma import printable
-from ._transport import HttpResponse, Transport
+from ._transport import MAX_BODY_BYTES, HttpResponse, Transport
 
 REASON_BYTES = 4096
 REASON_CHARS = 120
@@ -67,8 +67,8 @@ class Api:
     timeout: float
     headers: Mapping[str, str] = field(repr=False)
 
-    def get(self, transport: Transport, path: str) -> HttpResponse:
-        response = transport.get(self.base_url + path, self.headers, self.timeout)
+    def get(self, transport: Transport, path: str, max_bytes: int = MAX_BODY_BYTES) -> HttpResponse:
+        response = transport.get(self.base_url + path, self.headers, self.timeout, max_bytes)
         endpoint = path.split("?")[0]
         if 300 <= response.status < 400:
             raise ApiProblem(f"{endpoint} answered with a redirect (HTTP {response.status}), which is not followed")
@@ -80,11 +80,18 @@ class Api:
             raise ApiProblem(f"{endpoint} answered HTTP {response.status}")
         return response
 
-    def get_json(self, transport: Transport, path: str) -> tuple[Any, HttpResponse]:
-        response = self.get(transport, path)
+    def get_json(
+        self,
+        transport: Transport,
+        path: str,
+        max_bytes: int = MAX_BODY_BYTES,
+        object_hook: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> tuple[Any, HttpResponse]:
+        """The answer's JSON; ``object_hook`` may drop objects as they are decoded, to keep a large answer small."""
+        response = self.get(transport, path, max_bytes)
         endpoint = path.split("?")[0]
         try:
-            return json.loads(response.body.decode("utf-8")), response
+            return json.loads(response.body.decode("utf-8"), object_hook=object_hook), response
         except ValueError:
             raise ApiProblem(f"{endpoint} did not answer JSON; is this {self.kind}?") from None
         except RecursionError:

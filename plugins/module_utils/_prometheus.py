@@ -10,7 +10,7 @@ rule by name (Prometheus 2.45 and later filter on the server; older ones send ev
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,8 @@ from ._transport import Transport, TransportError
 
 ERRORS_FAMILY = "prometheus_notifications_errors_total"
 MAX_NAMED_ALERTMANAGERS = 3
+# About 60,000 alerting rules of a Prometheus that does not filter them by name.
+RULES_MAX_BYTES = 16 * 1024 * 1024
 STATE_KEY = "prometheus_errors"
 
 
@@ -59,9 +61,24 @@ def _watchdog_name(settings: HeartbeatSettings) -> str | None:
     return next((m.value for m in settings.matchers if m.name == "alertname" and m.operator == "="), None)
 
 
+def _keep_only(name: str) -> Callable[[dict[str, Any]], Any]:
+    """A JSON object hook that drops every rule but the one named, as the answer is decoded."""
+
+    def hook(decoded: dict[str, Any]) -> Any:
+        if "query" in decoded and "health" in decoded and decoded.get("name") != name:
+            return None
+        return decoded
+
+    return hook
+
+
 def _read_rule(api: Api, transport: Transport, name: str) -> WatchdogRule:
+    # An older Prometheus (Debian 12's 2.42) ignores rule_name[] and answers every alerting rule, about 260 bytes
+    # each: read more of this answer than of the others, and keep only the rule named while decoding it.
     query = urlencode([("type", "alert"), ("rule_name[]", name)])
-    document, response = api.get_json(transport, f"/api/v1/rules?{query}")
+    document, response = api.get_json(
+        transport, f"/api/v1/rules?{query}", max_bytes=RULES_MAX_BYTES, object_hook=_keep_only(name)
+    )
     groups = document.get("data", {}).get("groups") if isinstance(document, dict) else None
     if not isinstance(groups, list):
         raise ApiProblem("/api/v1/rules has no rule groups; is this a Prometheus?")

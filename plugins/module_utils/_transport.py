@@ -50,8 +50,11 @@ class HttpResponse:
 
 
 class Transport(Protocol):
-    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
-        """GET url; return any HTTP answer (including 3xx, 4xx, 5xx); raise TransportError otherwise."""
+    def get(
+        self, url: str, headers: Mapping[str, str], timeout: float, max_bytes: int = MAX_BODY_BYTES
+    ) -> HttpResponse:
+        """GET url; return any HTTP answer (including 3xx, 4xx, 5xx) of at most ``max_bytes``; raise TransportError
+        otherwise."""
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
@@ -201,13 +204,15 @@ class UrllibTransport:
         self._opener = urllib.request.build_opener(*handlers)
         self._user_agent = user_agent
 
-    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
+    def get(
+        self, url: str, headers: Mapping[str, str], timeout: float, max_bytes: int = MAX_BODY_BYTES
+    ) -> HttpResponse:
         """GET url; the whole request, connection to last byte, ends within ``timeout`` seconds."""
         request = urllib.request.Request(url, headers=dict(headers, **{"User-Agent": self._user_agent}))
         try:
             with _Deadline(timeout) as deadline:
                 request.deadline = deadline  # type: ignore[attr-defined]
-                body, status, answer_headers = self._fetch(request, timeout)
+                body, status, answer_headers = self._fetch(request, timeout, max_bytes)
         # OverflowError: a timeout too large for the platform's clock.
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError, OverflowError) as error:
             reason = f"timed out after {timeout:g}s" if deadline.expired else _describe_failure(error, timeout)
@@ -215,16 +220,18 @@ class UrllibTransport:
         # A server cut off at the deadline may look like one that ended its answer early.
         if deadline.expired:
             raise TransportError(f"timed out after {timeout:g}s")
-        if len(body) > MAX_BODY_BYTES:
-            raise TransportError(f"answer larger than {MAX_BODY_BYTES} bytes")
+        if len(body) > max_bytes:
+            raise TransportError(f"answer larger than {max_bytes} bytes")
         return HttpResponse(status=status, body=body, headers=answer_headers)
 
-    def _fetch(self, request: urllib.request.Request, timeout: float) -> tuple[bytes, int, dict[str, str]]:
+    def _fetch(
+        self, request: urllib.request.Request, timeout: float, max_bytes: int
+    ) -> tuple[bytes, int, dict[str, str]]:
         try:
             answer = self._opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as http_error:
             # Non-2xx answers are answers; HTTPError's own text and .url carry the full URL, never used.
             answer = http_error
         with answer:
-            body = answer.read(MAX_BODY_BYTES + 1)
+            body = answer.read(max_bytes + 1)
             return body, answer.getcode() or 0, {key.lower(): value for key, value in answer.headers.items()}

@@ -15,6 +15,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartb
     settings_from_options,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import (
+    MAX_BODY_BYTES,
     HttpResponse,
     TransportError,
 )
@@ -76,7 +77,9 @@ class StubTransport:
         self._script = {path: list(answers) for path, answers in script.items()}
         self.requests: list[StubRequest] = []
 
-    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> HttpResponse:
+    def get(
+        self, url: str, headers: Mapping[str, str], timeout: float, max_bytes: int = MAX_BODY_BYTES
+    ) -> HttpResponse:
         self.requests.append(StubRequest(url, dict(headers), timeout))
         answers = self._script.get(urlsplit(url).path)
         if not answers:
@@ -84,6 +87,8 @@ class StubTransport:
         answer = answers.pop(0) if len(answers) > 1 else answers[0]
         if isinstance(answer, TransportError):
             raise answer
+        if len(answer.body) > max_bytes:
+            raise TransportError(f"answer larger than {max_bytes} bytes")
         return answer
 
     def to(self, path: str) -> list[StubRequest]:

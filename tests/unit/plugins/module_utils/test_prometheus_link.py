@@ -20,8 +20,13 @@ PROMETHEUS = "http://127.0.0.1:9090"
 SENDS_TO = f"{ALERTMANAGER_URL}/api/v2/alerts"
 
 
-def _prometheus(rule: dict[str, Any] | None = None, errors: float = 0, interval: float = 1) -> StubTransport:
-    rules = [rule] if rule else []
+def _prometheus(
+    rule: dict[str, Any] | None = None,
+    errors: float = 0,
+    interval: float = 1,
+    rules: list[dict[str, Any]] | None = None,
+) -> StubTransport:
+    rules = rules if rules is not None else [rule] if rule else []
     return StubTransport(
         {
             "/api/v1/alertmanagers": [
@@ -94,3 +99,26 @@ def test_the_address_prometheus_uses_may_differ_from_alertmanager_url() -> None:
     )
 
     assert observe_prometheus(settings, _prometheus(_rule())).this_alertmanager == SENDS_TO
+
+
+def test_a_prometheus_that_ignores_rule_name_and_answers_thousands_of_rules_still_finds_the_watchdog() -> None:
+    # Debian 12's Prometheus 2.42 ignores rule_name[]: every alerting rule comes back, here 6,000 (over 1 MiB).
+    others = [
+        _rule(name=f"Rule{number}", query=f'up{{job="job-{number}"}} == 0', labels={"severity": "page"}, alerts=[])
+        for number in range(6_000)
+    ]
+    watchdog = _rule(query="vector(1)")
+    transport = _prometheus()
+    document = {
+        "data": {"groups": [{"name": "many", "interval": 1, "rules": [*others[:3000], watchdog, *others[3000:]]}]}
+    }
+    transport._script["/api/v1/rules"] = [
+        response(document=document, headers={"date": "Wed, 25 Nov 2026 12:00:00 GMT"})
+    ]
+    assert len(transport._script["/api/v1/rules"][0].body) > 1024 * 1024
+
+    observed = observe_prometheus(make_settings(prometheus_url=PROMETHEUS), transport)
+
+    assert observed is not None and observed.rule is not None
+    assert (observed.rule.found, observed.rule.health) == (True, "ok")
+    assert prometheus_problems(observed, {}) == []
