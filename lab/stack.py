@@ -32,7 +32,8 @@ class AlertingPair:
 class AlertingPairFactory(Protocol):
     """What the `spare_alertmanager` fixture hands a test: call it to start a pair the test owns."""
 
-    def __call__(self, config: AlertmanagerConfig | None = None) -> AlertingPair: ...
+    def __call__(self, config: AlertmanagerConfig | None = None) -> AlertingPair:
+        """Start an alerting pair (with this Alertmanager config) that the calling test owns."""
 
 
 def start_alerting_pair(workdir: Path, config: AlertmanagerConfig | None = None) -> AlertingPair:
