@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -121,8 +122,12 @@ def render_check_playbook(current: str) -> str:
     return current[:start] + "".join(lines) + current[end:]
 
 
+_CORE_OPTION_RE = re.compile(rf"O\((?!{ROLE_PREFIX})([a-z_]+)\)")
+
+
 def _check_option_spec(option: Option) -> dict[str, Any]:
-    description = list(option.description)
+    # The core's words name a sibling option as O(timeout); in the role it is one of the check's own options.
+    description = [_CORE_OPTION_RE.sub(rf"O({CHECKS_VARIABLE}[].\1)", line) for line in option.description]
     if option.role_default:
         description.append(f"Defaults to O({ROLE_PREFIX}{option.name}).")
     default = option.default if option.name == "state" else None
