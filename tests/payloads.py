@@ -95,9 +95,13 @@ def watchdog_alert(status: str = "firing", name: str = "Watchdog") -> dict:
 
 
 def am_metrics(
-    notifications: dict[str, tuple[float, float]] | None = None, reload_ok: bool = True, reloaded_at: float = 1.7e9
+    notifications: dict[str, tuple[float, float]] | None = None,
+    reload_ok: bool = True,
+    reloaded_at: float = 1.7e9,
+    requests: dict[str, tuple[float, float]] | None = None,
 ) -> str:
-    """Alertmanager 0.25's /metrics, the families the check reads: per integration (total, failed)."""
+    """Alertmanager 0.25's /metrics, the families the check reads: per integration (total, failed) of notifications
+    and, when given, of their requests."""
     counts = notifications if notifications is not None else {"webhook": (0, 0), "email": (0, 0)}
     lines = [
         "# HELP alertmanager_config_hash Hash of the currently loaded alertmanager configuration.",
@@ -110,4 +114,7 @@ def am_metrics(
     for name, (total, failed) in counts.items():
         lines.append(f'alertmanager_notifications_failed_total{{integration="{name}"}} {failed:g}')
         lines.append(f'alertmanager_notifications_total{{integration="{name}"}} {total:g}')
+    for name, (total, failed) in (requests or {}).items():
+        lines.append(f'alertmanager_notification_requests_failed_total{{integration="{name}"}} {failed:g}')
+        lines.append(f'alertmanager_notification_requests_total{{integration="{name}"}} {total:g}')
     return "\n".join(lines) + "\n"

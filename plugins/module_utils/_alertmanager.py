@@ -27,6 +27,8 @@ MAX_SILENCES_READ = 3
 METRIC_FAMILIES = (
     "alertmanager_notifications_total",
     "alertmanager_notifications_failed_total",
+    "alertmanager_notification_requests_total",
+    "alertmanager_notification_requests_failed_total",
     "alertmanager_config_last_reload_successful",
     "alertmanager_config_last_reload_success_timestamp_seconds",
     "alertmanager_config_hash",
@@ -56,12 +58,14 @@ class Silence:
 
 @dataclass(frozen=True)
 class AlertmanagerMetrics:
-    """What Alertmanager's /metrics says of delivery and configuration: per integration (total, failed)."""
+    """What Alertmanager's /metrics says of delivery and configuration: per integration (total, failed) of
+    notifications, and of the requests that carry them (each retry is a request)."""
 
     notifications: Mapping[str, tuple[float, float]]
     reload_ok: bool | None
     reload_time: datetime | None
     config_hash: str | None
+    requests: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,8 @@ def _read_metrics(api: Api, transport: Transport) -> AlertmanagerMetrics:
     reload_ok = single(families["alertmanager_config_last_reload_successful"])
     reload_time = single(families["alertmanager_config_last_reload_success_timestamp_seconds"])
     config_hash = single(families["alertmanager_config_hash"])
+    requests = by_label(families["alertmanager_notification_requests_total"], "integration")
+    requests_failed = by_label(families["alertmanager_notification_requests_failed_total"], "integration")
     try:
         reloaded = datetime.fromtimestamp(reload_time, timezone.utc) if reload_time else None
     except (OverflowError, OSError, ValueError):
@@ -197,6 +203,7 @@ def _read_metrics(api: Api, transport: Transport) -> AlertmanagerMetrics:
         reload_ok=None if reload_ok is None else reload_ok == 1,
         reload_time=reloaded,
         config_hash=None if config_hash is None else f"{config_hash:.0f}",
+        requests={name: (total, requests_failed.get(name, 0.0)) for name, total in sorted(requests.items())},
     )
 
 

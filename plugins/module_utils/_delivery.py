@@ -14,6 +14,9 @@ from typing import Any
 
 from ._alertmanager import AlertmanagerMetrics
 
+# Failed requests, retries included, with none succeeding, that say an integration cannot deliver.
+MIN_FAILED_REQUESTS = 2
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -34,11 +37,12 @@ def state_of(alertmanager_url: str, metrics: AlertmanagerMetrics, now: float) ->
         "alertmanager_url": alertmanager_url,
         "checked_at": now,
         "notifications": {name: list(counts) for name, counts in metrics.notifications.items()},
+        "requests": {name: list(counts) for name, counts in metrics.requests.items()},
     }
 
 
-def _baseline(state: Mapping[str, Any], alertmanager_url: str) -> Mapping[str, Any] | None:
-    counts = state.get("notifications")
+def _baseline(state: Mapping[str, Any], alertmanager_url: str, key: str = "notifications") -> Mapping[str, Any] | None:
+    counts = state.get(key)
     if state.get("alertmanager_url") != alertmanager_url or not isinstance(counts, dict):
         return None
     return counts
@@ -51,6 +55,28 @@ def _previous(counts: Mapping[str, Any], name: str) -> tuple[float, float] | Non
     return float(kept[0]), float(kept[1])
 
 
+def _growth(now: tuple[float, float], kept: Mapping[str, Any] | None, name: str) -> tuple[float, float] | None:
+    """How much (total, failed) grew since the kept counters; None without them or after a reset (a restart)."""
+    previous = _previous(kept, name) if kept is not None else None
+    if previous is None or now[0] < previous[0] or now[1] < previous[1]:
+        return None
+    return now[0] - previous[0], now[1] - previous[1]
+
+
+def _failing(name: str, notifications: tuple[float, float] | None, requests: tuple[float, float] | None) -> str | None:
+    """Why this integration cannot deliver, or None.
+
+    A notification counts as failed only once Alertmanager's retries give up (10 s or more after the first try);
+    its requests fail at once. Every request failing, the retries included (two at least, none succeeding), says
+    the same sooner; a single failed request that a retry made good does not.
+    """
+    if notifications and notifications[1]:
+        return f"{notifications[1]:g} of {max(notifications[0], notifications[1]):g} {name} notifications"
+    if requests and requests[1] >= MIN_FAILED_REQUESTS and requests[1] >= requests[0]:
+        return f"{requests[1]:g} of {requests[1]:g} {name} requests (retries included)"
+    return None
+
+
 def judge_delivery(
     metrics: AlertmanagerMetrics,
     alertmanager_url: str,
@@ -61,24 +87,29 @@ def judge_delivery(
 ) -> Delivery:
     """New failures since the kept counters are a problem; a counter that went down (a restart) is a new baseline."""
     counts = _baseline(state, alertmanager_url)
+    request_counts = _baseline(state, alertmanager_url, "requests")
     checked_at = state.get("checked_at")
     judged = counts is not None and isinstance(checked_at, (int, float))
     integrations: dict[str, dict[str, float | None]] = {}
     failing = []
     for name, (total, failed) in metrics.notifications.items():
-        previous = _previous(counts, name) if counts is not None else None
-        new_total = new_failed = None
-        if previous is not None and total >= previous[0] and failed >= previous[1]:
-            new_total, new_failed = total - previous[0], failed - previous[1]
-        integrations[name] = {"total": total, "failed": failed, "failed_since_last": new_failed}
-        if judged and new_failed and name not in ignore:
-            failing.append(f"{new_failed:g} of {max(new_total or 0, new_failed):g} {name}")
+        notifications = _growth((total, failed), counts, name)
+        requests = _growth(metrics.requests[name], request_counts, name) if name in metrics.requests else None
+        integrations[name] = {
+            "total": total,
+            "failed": failed,
+            "failed_since_last": notifications[1] if notifications else None,
+            "requests_failed_since_last": requests[1] if requests else None,
+        }
+        why = _failing(name, notifications, requests) if judged and name not in ignore else None
+        if why:
+            failing.append(why)
     problem = None
     if failing:
         ago = max(0.0, now - float(checked_at))  # type: ignore[arg-type]
         problem = (
-            f"Alertmanager cannot deliver notifications: {', '.join(failing)} notifications failed since the last"
-            f" check ({ago:.0f} s ago)"
+            f"Alertmanager cannot deliver notifications: {', '.join(failing)} failed since the last check"
+            f" ({ago:.0f} s ago)"
         )
     why_not = None if judged else (why_no_state or "no earlier counters to compare: this run sets the baseline")
     return Delivery(integrations=integrations, why_not_judged=why_not, problem=problem)

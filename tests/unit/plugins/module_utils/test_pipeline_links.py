@@ -43,6 +43,7 @@ def test_notifications_that_failed_since_the_last_run_turn_the_heartbeat_down(tm
         "total": 14,
         "failed": 4,
         "failed_since_last": 4,
+        "requests_failed_since_last": None,
     }
 
 
@@ -190,3 +191,27 @@ def test_only_the_named_metric_families_are_read_and_garbage_lines_are_passed_ov
 
     assert set(families) == {"alertmanager_notifications_total", "alertmanager_config_hash"}
     assert families["alertmanager_notifications_total"] == [({"integration": "webhook"}, 3.0)]
+
+
+def test_every_request_failing_retries_included_turns_the_heartbeat_down_before_alertmanager_gives_up(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state.json"
+    _run(state, am_metrics({"webhook": (10, 0)}, requests={"webhook": (10, 0)}), now=1000.0)
+    failing = _run(state, am_metrics({"webhook": (10, 0)}, requests={"webhook": (13, 3)}), now=1010.0)
+
+    assert failing.verdict.status == "down"
+    assert failing.verdict.msg == (
+        "Alertmanager cannot deliver notifications: 3 of 3 webhook requests (retries included) failed since the last"
+        " check (10 s ago)"
+    )
+    assert failing.as_dict()["alertmanager"]["notifications"]["webhook"]["requests_failed_since_last"] == 3
+
+
+def test_a_failed_request_that_a_retry_made_good_is_not_a_delivery_failure(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    _run(state, am_metrics({"webhook": (10, 0)}, requests={"webhook": (10, 0)}), now=1000.0)
+    retried = _run(state, am_metrics({"webhook": (11, 0)}, requests={"webhook": (12, 1)}), now=1010.0)
+    single = _run(state, am_metrics({"webhook": (11, 0)}, requests={"webhook": (13, 2)}), now=1020.0)
+
+    assert (retried.verdict.status, single.verdict.status) == ("up", "up")
