@@ -77,7 +77,14 @@ def stamped(figures: dict) -> dict:
 
 
 def run_pipelines(
-    kuma: Kuma, workdir: Path, wanted: list[str], trials: int, original_trials: int, window_s: float, soak_s: float
+    kuma: Kuma,
+    workdir: Path,
+    wanted: list[str],
+    trials: int,
+    original_trials: int,
+    window_s: float,
+    soak_s: float,
+    failures: tuple[str, ...] = (),
 ) -> dict:
     """Time to DOWN and the soak on one booted host, two checks, each against its own pipeline, side by side: the
     soak's pipeline stays healthy while the other is broken again and again."""
@@ -101,6 +108,7 @@ def run_pipelines(
                     original_trials,
                     seed=20261125,
                     original_window_s=window_s,
+                    only=failures,
                 )
             )
         if soaking:
@@ -119,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         help="trials per failure in which the original relay is watched for its whole window (default 3)",
     )
     parser.add_argument(
+        "--failures",
+        default="",
+        help="pipeline_down: only these failures, comma-separated (e.g. 'notifications failing'); the others' figures"
+        " are kept",
+    )
+    parser.add_argument(
         "--soak-seconds", type=float, default=pipeline_soak.DURATION_S, help="length of the healthy soak (600)"
     )
     parser.add_argument(
@@ -134,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     window_s = 2 * pipeline_down.KUMA_INTERVAL_S if args.smoke else pipeline_down.ORIGINAL_WINDOW_S
     soak_s = 30.0 if args.smoke else args.soak_seconds
     wanted = [name for name in args.only.split(",") if name]
+    failures = tuple(name.strip() for name in args.failures.split(",") if name.strip())
     results: dict = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
     previous = REPO_ROOT / "bench" / "results.json"
     with tempfile.TemporaryDirectory(prefix="alertmanager-kuma-bench-") as tmp, Lab.start(Path(tmp) / "lab") as lab:
@@ -171,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             results.update(
-                run_pipelines(lab.kuma, workdir / "links", wanted, trials, original_trials, window_s, soak_s)
+                run_pipelines(lab.kuma, workdir / "links", wanted, trials, original_trials, window_s, soak_s, failures)
             )
     for name in wanted:
         if name in results and "measured_at" not in results[name]:
@@ -180,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         # A partial run refreshes its own figures (each stamped with its time) and keeps the others and the stamp
         # of the last full run, read as it ends, so two partial runs side by side both land.
         kept = json.loads(previous.read_text())
+        if failures and "pipeline_down" in results and "pipeline_down" in kept:
+            scenarios = {**kept["pipeline_down"]["scenarios"], **results["pipeline_down"]["scenarios"]}
+            results["pipeline_down"]["scenarios"] = scenarios
         results = {**kept, **results, "measured_at": kept.get("measured_at", results["measured_at"])}
     report.print_table(results)
     out_dir = args.smoke or REPO_ROOT / "bench"
