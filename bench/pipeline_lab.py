@@ -9,18 +9,18 @@ state in the timer's StateDirectory=), `receiver=watchdog` and `prometheus_url`.
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 from lab import AlertingPair, Kuma, PushMonitor, WebhookRecorder, start_alerting_pair
 from lab.fleet import Fleet, deploy_checks
 from lab.ports import LOOPBACK, free_port
+from lab.webhook import ThreadedServer
 
 INTERVAL_S = 10
 KUMA_INTERVAL_S = 20  # Kuma's shortest push-monitor interval
@@ -57,7 +57,7 @@ ROUTED_AWAY_MATCHER = 'alertname="SomethingElse"'
 BROKEN_CONFIG = "route:\n  receiver: missing\nreceivers:\n  - name: default\n"
 
 
-class OriginalRelay:
+class OriginalRelay(ThreadedServer):
     """The original relay: every webhook POST from Alertmanager becomes one Kuma push GET with status up.
 
     It has no view of the pipeline beyond its own webhook; when no POST comes, Kuma decides on its own when its
@@ -79,22 +79,7 @@ class OriginalRelay:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the rows in Kuma are the record."""
 
-        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="original-relay", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
-
-    def __enter__(self) -> OriginalRelay:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(Handler, name="original-relay")
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from lab.polling import poll_until
 from lab.ports import LOOPBACK
@@ -14,7 +14,29 @@ from lab.ports import LOOPBACK
 Notification = dict[str, Any]
 
 
-class WebhookRecorder:
+class ThreadedServer:
+    """A loopback HTTP server that serves in a thread while its `with` block lasts; `url` is where it listens."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0, name: str = "lab-http") -> None:
+        self._server = ThreadingHTTPServer((LOOPBACK, port), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class WebhookRecorder(ThreadedServer):
     """`with WebhookRecorder() as webhook:` serves `webhook.url` in a thread and keeps every JSON body posted.
 
     `port` picks the port: a test can point Alertmanager at a port nobody listens on, then start the receiver there.
@@ -36,22 +58,7 @@ class WebhookRecorder:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the notifications themselves are the record."""
 
-        self._server = ThreadingHTTPServer((LOOPBACK, port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-recorder", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
-
-    def __enter__(self) -> WebhookRecorder:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(Handler, port, "webhook-recorder")
 
     def received(self) -> list[Notification]:
         with self._lock:
