@@ -63,6 +63,36 @@ def test_notifications_alertmanager_cannot_deliver_turn_kuma_down_until_they_can
     kuma.wait_for_heartbeat(push_monitor.id, lambda row: pushed(UP)(row) and row.id > stored.id, timeout=5)
 
 
+def test_failed_requests_turn_kuma_down_before_alertmanager_gives_the_notification_up(
+    spare_alertmanager, kuma: Kuma, push_monitor: PushMonitor, tmp_path: Path
+) -> None:
+    pair = spare_alertmanager(
+        AlertmanagerConfig(webhook_url=f"http://127.0.0.1:{free_port()}/hook", repeat_interval="1s")
+    )
+    state = tmp_path / "state.json"
+    webhook = {"integration": "webhook"}
+
+    _heartbeat(pair.alertmanager.url, push_monitor, f"state_path={state}")
+    requests_before = pair.alertmanager.metric("alertmanager_notification_requests_failed_total", webhook) or 0
+    # Alertmanager retries at once and counts each failed request; it counts the notification failed ~10 s later.
+    poll_until(
+        lambda: (
+            (pair.alertmanager.metric("alertmanager_notification_requests_failed_total", webhook) or 0)
+            >= requests_before + 2
+        ),
+        timeout=GIVE_UP_SECONDS,
+        describe_failure=lambda: "Alertmanager counted fewer than two failed webhook requests",
+    )
+    failing = _heartbeat(pair.alertmanager.url, push_monitor, f"state_path={state}")
+
+    counted = failing["alertmanager"]["notifications"]["webhook"]
+    assert failing["status"] == "down", failing["msg"]
+    assert counted["requests_failed_since_last"] >= 2
+    if not counted["failed_since_last"]:
+        assert "webhook requests (retries included) failed since the last check" in failing["msg"]
+    kuma.wait_for_heartbeat(push_monitor.id, _pushed_starting(DOWN, "Alertmanager cannot deliver notifications:"))
+
+
 def test_a_failed_config_reload_turns_kuma_down_until_a_good_one_loads(
     spare_alertmanager, kuma: Kuma, push_monitor: PushMonitor
 ) -> None:
