@@ -82,10 +82,22 @@ def start_prometheus_with_rules(workdir: Path, alertmanager_url: str, count: int
             timeout=60,
             describe_failure=lambda: f"Prometheus holds {_rule_count(prometheus.url)} rules, not {count}",
         )
+        # A reload makes Prometheus find its Alertmanagers again: a tick before that would judge a Prometheus that
+        # sends nowhere, not one with many rules.
+        poll_until(
+            lambda: _active_alertmanagers(prometheus.url) > 0,
+            timeout=60,
+            describe_failure=lambda: "Prometheus lists no active Alertmanager after the reload",
+        )
     except BaseException:
         prometheus.stop()
         raise
     return prometheus
+
+
+def _active_alertmanagers(prometheus_url: str) -> int:
+    answer = requests.get(f"{prometheus_url}/api/v1/alertmanagers", timeout=10).json()
+    return len(answer["data"]["activeAlertmanagers"])
 
 
 def _answer_bytes(url: str) -> int:
