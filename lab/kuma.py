@@ -186,10 +186,10 @@ class Kuma:
 
     def pause_monitor(self, monitor_id: int) -> None:
         """A paused push monitor answers pushes with 404."""
-        self.api.call("pauseMonitor", monitor_id)
+        self.api.request(f"pause the monitor {monitor_id}", "pauseMonitor", monitor_id)
 
     def resume_monitor(self, monitor_id: int) -> None:
-        self.api.call("resumeMonitor", monitor_id)
+        self.api.request(f"resume the monitor {monitor_id}", "resumeMonitor", monitor_id)
 
     def heartbeats(self, monitor_id: int, *, after_id: int = 0) -> list[Heartbeat]:
         """Rows of the monitor in Kuma's SQLite file, oldest first, read-only while the server runs."""

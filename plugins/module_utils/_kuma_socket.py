@@ -119,7 +119,9 @@ class KumaSession:
         except socketio_errors.SocketIOError as error:
             raise KumaError(f"the connection to Kuma at {self.url} broke during {event}: {error}") from None
 
-    def _expect_ok(self, event: str, answer: Any, doing: str) -> dict[str, Any]:
+    def request(self, doing: str, event: str, *args: Any) -> dict[str, Any]:
+        """Send one event; Kuma's answer when it says ok, else a KumaError saying what it refused to ``doing``."""
+        answer = self.call(event, *args)
         if not isinstance(answer, dict) or not answer.get("ok"):
             raise KumaError(f"Kuma refused to {doing}: {_message(answer)}")
         return answer
@@ -140,20 +142,20 @@ class KumaSession:
 
     def setup(self, username: str, password: str) -> None:
         """The first admin of a new Kuma (what its web page asks on first start)."""
-        self._expect_ok("setup", self.call("setup", username, password), f"set up the admin {username}")
+        self.request(f"set up the admin {username}", "setup", username, password)
 
     def monitors(self) -> list[dict[str, Any]]:
         """Every monitor of the logged-in user as Kuma sends them to its web page."""
         # Kuma sends the list before it answers, on the same connection, so the answer means the list is here.
-        self._expect_ok("getMonitorList", self.call("getMonitorList"), "list the monitors")
+        self.request("list the monitors", "getMonitorList")
         return [monitor for monitor in self._monitor_list.values() if isinstance(monitor, dict)]
 
     def add(self, monitor: dict[str, Any]) -> int:
-        answer = self._expect_ok("add", self.call("add", monitor), f"create the monitor {monitor.get('name')}")
+        answer = self.request(f"create the monitor {monitor.get('name')}", "add", monitor)
         return int(answer["monitorID"])
 
     def edit(self, monitor: dict[str, Any]) -> None:
-        self._expect_ok("editMonitor", self.call("editMonitor", monitor), f"change the monitor {monitor.get('name')}")
+        self.request(f"change the monitor {monitor.get('name')}", "editMonitor", monitor)
 
     def delete(self, monitor_id: int, name: str) -> None:
-        self._expect_ok("deleteMonitor", self.call("deleteMonitor", monitor_id), f"delete the monitor {name}")
+        self.request(f"delete the monitor {name}", "deleteMonitor", monitor_id)
