@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ._option import Option, SettingsError, read_options
@@ -118,19 +118,7 @@ PUSH_MONITOR_OPTIONS = (
         above=0,
         maximum=300,
     ),
-    *(
-        Option(
-            o.name,
-            o.type,
-            o.description,
-            default=_ENTRY_FALLBACKS.get(o.name),
-            choices=o.choices,
-            secret=o.secret,
-            minimum=o.minimum,
-            maximum=o.maximum,
-        )
-        for o in _MONITOR_OPTIONS
-    ),
+    *(replace(option, default=_ENTRY_FALLBACKS.get(option.name)) for option in _MONITOR_OPTIONS),
     Option(
         "monitors",
         "list",
@@ -140,10 +128,7 @@ PUSH_MONITOR_OPTIONS = (
             " Instead of O(name).",
         ),
         elements="dict",
-        suboptions=tuple(
-            Option(o.name, o.type, o.description, required=o.name == "name", choices=o.choices, secret=o.secret)
-            for o in _MONITOR_OPTIONS
-        ),
+        suboptions=tuple(replace(option, required=option.name == "name") for option in _MONITOR_OPTIONS),
     ),
 )
 
