@@ -6,7 +6,7 @@ import json
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -170,12 +170,51 @@ class Kuma:
         self.stop()
         self.start()
 
-    def create_push_monitor(self, name: str, interval: int = 60) -> PushMonitor:
+    def create_push_monitor(self, name: str, interval: int = 60, notification_ids: Iterable[int] = ()) -> PushMonitor:
         """A push monitor with no retries, so a pushed "down" is stored as DOWN at once, not PENDING."""
         token = random_push_token()
-        payload = push_monitor_payload(name, interval, 0, token, "", needs_conditions(self.api.version()))
+        payload = push_monitor_payload(
+            name, interval, 0, token, "", needs_conditions(self.api.version()), notification_ids
+        )
         monitor_id = self.api.add(payload)
         return PushMonitor(monitor_id, name, token, f"{self.url}/api/push/{token}")
+
+    def add_webhook_notification(self, name: str, url: str, *, default: bool = False) -> int:
+        """A notification that POSTs Kuma's page as JSON to ``url`` (a WebhookRecorder); its id.
+
+        ``default`` marks it "Default enabled": Kuma's web page ticks it on a new monitor's form.
+        """
+        return self.api.add_notification(
+            {
+                "name": name,
+                "type": "webhook",
+                "webhookURL": url,
+                "webhookContentType": "json",
+                "isDefault": default,
+                "applyExisting": False,
+                "active": True,
+            }
+        )
+
+    def delete_notification(self, notification_id: int) -> None:
+        self.api.request(f"delete the notification {notification_id}", "deleteNotification", notification_id)
+
+    def notification_bindings(self, monitor_id: int) -> set[int]:
+        """The notification ids bound to a monitor, from Kuma's `monitor_notification` table."""
+        return {
+            row[0]
+            for row in self._query("SELECT notification_id FROM monitor_notification WHERE monitor_id = ?", monitor_id)
+        }
+
+    def _query(self, sql: str, *params: object) -> list[tuple]:
+        """Rows of Kuma's SQLite file, read-only while the server runs."""
+        if not self.db_path.exists():
+            return []
+        connection = sqlite3.connect(f"{self.db_path.as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            return connection.execute(sql, params).fetchall()
+        finally:
+            connection.close()
 
     def monitors(self) -> list[dict]:
         """Every monitor as Kuma sends it to its web page (push tokens included)."""
@@ -192,18 +231,12 @@ class Kuma:
         self.api.request(f"resume the monitor {monitor_id}", "resumeMonitor", monitor_id)
 
     def heartbeats(self, monitor_id: int, *, after_id: int = 0) -> list[Heartbeat]:
-        """Rows of the monitor in Kuma's SQLite file, oldest first, read-only while the server runs."""
-        if not self.db_path.exists():
-            return []
-        connection = sqlite3.connect(f"{self.db_path.as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = connection.execute(
-                "SELECT id, monitor_id, status, msg, ping, time FROM heartbeat"
-                " WHERE monitor_id = ? AND id > ? ORDER BY id",
-                (monitor_id, after_id),
-            ).fetchall()
-        finally:
-            connection.close()
+        """Rows of the monitor in Kuma's SQLite file, oldest first."""
+        rows = self._query(
+            "SELECT id, monitor_id, status, msg, ping, time FROM heartbeat WHERE monitor_id = ? AND id > ? ORDER BY id",
+            monitor_id,
+            after_id,
+        )
         return [
             Heartbeat(row_id, row_monitor, HeartbeatStatus(status), msg, ping, time)
             for row_id, row_monitor, status, msg, ping, time in rows

@@ -69,9 +69,12 @@ class KumaSession:
         self._info_seen = threading.Event()
         self._version_seen = threading.Event()
         self._monitor_list: dict[str, Any] = {}
+        self._notification_list: list[dict[str, Any]] = []
+        self._notifications_seen = threading.Event()
         self._client = socketio.Client(reconnection=False, ssl_verify=validate_certs)
         self._client.on("info", self._on_info)
         self._client.on("monitorList", self._on_monitor_list)
+        self._client.on("notificationList", self._on_notification_list)
 
     def __enter__(self) -> KumaSession:
         self.connect()
@@ -90,6 +93,11 @@ class KumaSession:
     def _on_monitor_list(self, monitors: Any) -> None:
         if isinstance(monitors, dict):
             self._monitor_list = monitors
+
+    def _on_notification_list(self, notifications: Any) -> None:
+        if isinstance(notifications, list):
+            self._notification_list = [row for row in notifications if isinstance(row, dict)]
+            self._notifications_seen.set()
 
     def connect(self) -> None:
         try:
@@ -149,6 +157,21 @@ class KumaSession:
         # Kuma sends the list before it answers, on the same connection, so the answer means the list is here.
         self.request("list the monitors", "getMonitorList")
         return [monitor for monitor in self._monitor_list.values() if isinstance(monitor, dict)]
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """The user's notifications (``id``, ``name``, ``active``, ``isDefault``), which Kuma sends after the login
+        and again after every change; no event asks for them."""
+        if not self._notifications_seen.wait(self.timeout):
+            raise KumaError(f"Kuma at {self.url} sent no notification list within {self.timeout:g} s of the login")
+        return list(self._notification_list)
+
+    def add_notification(self, notification: dict[str, Any]) -> int:
+        self._notifications_seen.clear()
+        doing = f"create the notification {notification.get('name')}"
+        answer = self.request(doing, "addNotification", notification, None)
+        # The new list is sent before the answer, on the same connection.
+        self._notifications_seen.wait(self.timeout)
+        return int(answer["id"])
 
     def add(self, monitor: dict[str, Any]) -> int:
         answer = self.request(f"create the monitor {monitor.get('name')}", "add", monitor)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._kuma_login import KUMA_LOGIN_OPTIONS
 from ._option import Option, SettingsError, read_options
 from ._push_token import TOKEN_ALPHABET, TOKEN_CHARS
 
@@ -23,7 +25,6 @@ KUMA_MIN_INTERVAL = 20
 KUMA_MAX_INTERVAL = 2073600
 NAME_MAX_CHARS = 150  # the monitor.name column
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]{16,64}")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 _MONITOR_OPTIONS = (
     Option(
@@ -73,51 +74,32 @@ _MONITOR_OPTIONS = (
         "str",
         ("The monitor's description in Kuma. Omitted, an existing monitor's description is kept.",),
     ),
+    Option(
+        "notifications",
+        "list",
+        (
+            "The Kuma notifications that page when the monitor turns down, by name as Kuma's page shows them:"
+            " exactly this set is bound (a name Kuma does not have is refused, listing the names it has).",
+            "Omitted, a new monitor gets Kuma's default notifications (those marked C(Default enabled)), as Kuma's"
+            " web page gives them, and an existing monitor keeps its own. A monitor that would page nobody is"
+            " refused, unless this is set to V([]) on purpose.",
+        ),
+        elements="str",
+    ),
+    Option(
+        "group",
+        "str",
+        (
+            "The name of the Kuma group monitor the monitor sits in, created when Kuma has none of that name; a"
+            " maintenance window on the group covers all its monitors. The group itself pages nobody.",
+            "Omitted, a monitor's group is left as it is.",
+        ),
+    ),
 )
 _ENTRY_FALLBACKS = {"state": "present", "interval": 60, "retries": 0}
 
 PUSH_MONITOR_OPTIONS = (
-    Option(
-        "kuma_url",
-        "str",
-        ("Base URL of Uptime Kuma, as its web page is opened, C(http://) or C(https://).",),
-        required=True,
-    ),
-    Option(
-        "kuma_username",
-        "str",
-        ("The Kuma user to log in as, with O(kuma_password).",),
-    ),
-    Option(
-        "kuma_password",
-        "str",
-        ("The Kuma user's password. A secret: never shown in results or messages.",),
-        secret=True,
-    ),
-    Option(
-        "kuma_token",
-        "str",
-        (
-            "A login token Kuma gave at an earlier login (its web page keeps it in the browser's storage), instead"
-            " of O(kuma_username) and O(kuma_password); the way in for a user with two-factor authentication.",
-            "A secret: never shown in results or messages.",
-        ),
-        secret=True,
-    ),
-    Option(
-        "validate_certs",
-        "bool",
-        ("Check Kuma's TLS certificate. Turn off only for a lab with a self-signed certificate.",),
-        default=True,
-    ),
-    Option(
-        "timeout",
-        "float",
-        ("Seconds to wait for Kuma to connect and for each answer.",),
-        default=30,
-        above=0,
-        maximum=300,
-    ),
+    *KUMA_LOGIN_OPTIONS,
     *(replace(option, default=_ENTRY_FALLBACKS.get(option.name)) for option in _MONITOR_OPTIONS),
     Option(
         "monitors",
@@ -141,26 +123,40 @@ class WantedMonitor:
     retries: int
     push_token: str | None = field(default=None, repr=False)
     description: str | None = None
+    # None: not given (Kuma's defaults for a new monitor, the set it has for an existing one); () on purpose.
+    notifications: tuple[str, ...] | None = None
+    group: str | None = None
+    # What prefixes the option names in an error: "" or "monitors[2]."
+    where: str = ""
 
 
-@dataclass(frozen=True)
-class Session:
-    kuma_url: str
-    username: str | None
-    password: str | None = field(repr=False)
-    token: str | None = field(repr=False)
-    validate_certs: bool
-    timeout: float
-
-
-def _read_name(value: str, where: str) -> str:
+def _read_name(value: str, where: str, max_chars: int = NAME_MAX_CHARS) -> str:
+    """A name as Kuma's page shows it: one spelling per name, so "a" and "a " are not two monitors."""
     if not value.strip():
         raise SettingsError(where, "must not be empty")
-    if len(value) > NAME_MAX_CHARS:
-        raise SettingsError(where, f"must be at most {NAME_MAX_CHARS} characters, got {len(value)}")
-    if _CONTROL_RE.search(value):
-        raise SettingsError(where, "must not hold control characters (a newline, a tab...)")
+    if len(value) > max_chars:
+        raise SettingsError(where, f"must be at most {max_chars} characters, got {len(value)}")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        raise SettingsError(
+            where, "must not hold control or formatting characters (a newline, a tab, a right-to-left override...)"
+        )
+    if value != value.strip():
+        raise SettingsError(where, "must not start or end with white space")
     return value
+
+
+def _read_names(values: list[Any] | None, where: str) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    names: list[str] = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            raise SettingsError(f"{where}[{index}]", "must be a name (a string)")
+        name = _read_name(value, f"{where}[{index}]")
+        if name in names:
+            raise SettingsError(f"{where}[{index}]", f"{name} is listed twice")
+        names.append(name)
+    return tuple(names)
 
 
 def _read_entry(entry: Mapping[str, Any], fallback: Mapping[str, Any], prefix: str) -> WantedMonitor:
@@ -171,6 +167,7 @@ def _read_entry(entry: Mapping[str, Any], fallback: Mapping[str, Any], prefix: s
     token = values["push_token"]
     if token is not None and not _TOKEN_RE.fullmatch(token):
         raise SettingsError(prefix + "push_token", "must be 16 to 64 letters and digits")
+    group = values["group"]
     return WantedMonitor(
         name=_read_name(values["name"] or "", prefix + "name"),
         state=values["state"] or _ENTRY_FALLBACKS["state"],
@@ -178,24 +175,9 @@ def _read_entry(entry: Mapping[str, Any], fallback: Mapping[str, Any], prefix: s
         retries=values["retries"] or 0,
         push_token=token,
         description=values["description"],
-    )
-
-
-def read_session(params: Mapping[str, Any]) -> Session:
-    url = params.get("kuma_url") or ""
-    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
-        raise SettingsError("kuma_url", "must be an http:// or https:// URL without a query")
-    if "@" in url.split("/")[2]:
-        raise SettingsError("kuma_url", "must hold no credentials: use kuma_username and kuma_password")
-    if not params.get("kuma_token") and not (params.get("kuma_username") and params.get("kuma_password")):
-        raise SettingsError("kuma_password", "kuma_username and kuma_password (or kuma_token) are needed to log in")
-    return Session(
-        kuma_url=url.rstrip("/"),
-        username=params.get("kuma_username"),
-        password=params.get("kuma_password"),
-        token=params.get("kuma_token"),
-        validate_certs=bool(params.get("validate_certs", True)),
-        timeout=float(params.get("timeout") or 30),
+        notifications=_read_names(values["notifications"], prefix + "notifications"),
+        group=None if group is None else _read_name(group, prefix + "group"),
+        where=prefix,
     )
 
 
@@ -243,9 +225,62 @@ def needs_conditions(kuma_version: str) -> bool:
     return not prerelease.startswith("dev")
 
 
+class KumaObjects:
+    """What Kuma holds that a plan reads: the user's monitors (groups among them) and notifications."""
+
+    def __init__(self, monitors: Sequence[Mapping[str, Any]], notifications: Sequence[Mapping[str, Any]]) -> None:
+        self.monitors = [dict(monitor) for monitor in monitors]
+        self.notifications = [dict(notification) for notification in notifications]
+        self._notification_names = {int(row["id"]): str(row.get("name")) for row in self.notifications}
+
+    def notification_names(self, ids: Iterable[int]) -> list[str]:
+        """Names sorted as a person reads them; an id Kuma does not list (never seen) shows as #id."""
+        return sorted(self._notification_names.get(notification_id, f"#{notification_id}") for notification_id in ids)
+
+    def default_notifications(self) -> tuple[int, ...]:
+        return tuple(sorted(int(row["id"]) for row in self.notifications if row.get("isDefault")))
+
+    def notification_ids(self, names: Sequence[str], where: str) -> tuple[int, ...]:
+        ids: list[int] = []
+        for index, name in enumerate(names):
+            found = [int(row["id"]) for row in self.notifications if row.get("name") == name]
+            if not found:
+                known = ", ".join(sorted({str(row.get("name")) for row in self.notifications})) or "none"
+                raise SettingsError(
+                    f"{where}[{index}]", f"Kuma has no notification named {name}; the names it has: {known}"
+                )
+            if len(found) > 1:
+                raise SettingsError(
+                    f"{where}[{index}]",
+                    f"Kuma has {len(found)} notifications named {name} (ids {', '.join(map(str, found))});"
+                    " rename all but one",
+                )
+            ids.append(found[0])
+        return tuple(sorted(ids))
+
+    def group_name(self, group_id: Any) -> str | None:
+        if group_id in (None, ""):
+            return None
+        found = next((monitor for monitor in self.monitors if monitor.get("id") == group_id), None)
+        return str(found["name"]) if found else f"#{group_id}"
+
+    def group(self, name: str, where: str) -> dict[str, Any] | None:
+        found = [monitor for monitor in self.monitors if monitor.get("name") == name]
+        groups = [monitor for monitor in found if monitor.get("type") == "group"]
+        if len(groups) > 1:
+            ids = ", ".join(str(monitor.get("id")) for monitor in groups)
+            raise SettingsError(where, f"Kuma has {len(groups)} groups named {name} (ids {ids}); rename all but one")
+        if not groups and found:
+            raise SettingsError(where, f"{name} is a {found[0].get('type')} monitor in Kuma, not a group")
+        return groups[0] if groups else None
+
+
 @dataclass
 class Change:
-    """What becomes of one asked-for monitor: ``action`` is create, update, delete or none."""
+    """What becomes of one asked-for monitor: ``action`` is create, update, delete or none.
+
+    ``group`` is the group it is to sit in (None: left as it is), found in Kuma or created first.
+    """
 
     wanted: WantedMonitor
     action: str
@@ -253,77 +288,133 @@ class Change:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     token: str | None = field(default=None, repr=False)
+    notification_ids: tuple[int, ...] = ()
+    group: str | None = None
 
 
-def _shown(monitor: Mapping[str, Any], token_note: str) -> dict[str, Any]:
+@dataclass
+class Plan:
+    """The changes, in the order asked, and the groups to create before them (each once)."""
+
+    changes: list[Change]
+    new_groups: list[str]
+
+
+def _shown(monitor: Mapping[str, Any], token_note: str, notifications: list[str], group: str | None) -> dict[str, Any]:
     """A monitor as --diff shows it: never its token, only whether it changes."""
     return {
         "name": monitor["name"],
         "interval": monitor["interval"],
         "retries": monitor["maxretries"],
         "description": monitor.get("description") or "",
+        "notifications": notifications,
+        "group": group or "",
         "push_token": token_note,
     }
 
 
-def _find(existing: Sequence[Mapping[str, Any]], name: str) -> dict[str, Any] | None:
+def _find(existing: Sequence[Mapping[str, Any]], wanted: WantedMonitor) -> dict[str, Any] | None:
+    name = wanted.name
     found = [monitor for monitor in existing if monitor.get("name") == name]
+    where = wanted.where + "name"
     if len(found) > 1:
         ids = ", ".join(str(monitor.get("id")) for monitor in found)
         raise SettingsError(
-            "name", f"Kuma has {len(found)} monitors named {name} (ids {ids}); rename or delete all but one"
+            where, f"Kuma has {len(found)} monitors named {name} (ids {ids}); rename or delete all but one"
         )
     if found and found[0].get("type") != "push":
-        raise SettingsError("name", f"{name} is a {found[0].get('type')} monitor in Kuma, not a push monitor")
+        raise SettingsError(where, f"{name} is a {found[0].get('type')} monitor in Kuma, not a push monitor")
     return dict(found[0]) if found else None
 
 
-def plan(wanted: Sequence[WantedMonitor], existing: Sequence[Mapping[str, Any]]) -> list[Change]:
+def _bound(monitor: Mapping[str, Any]) -> tuple[int, ...]:
+    """The notifications bound to a monitor as Kuma lists it: ``notificationIDList`` is keyed by id."""
+    bound = monitor.get("notificationIDList") or {}
+    return tuple(sorted(int(key) for key, on in bound.items() if on)) if isinstance(bound, Mapping) else ()
+
+
+def _refuse_paging_nobody(monitor: WantedMonitor, current: Mapping[str, Any] | None, kuma: KumaObjects) -> None:
+    where = monitor.where + "notifications"
+    known = ", ".join(sorted({str(row.get("name")) for row in kuma.notifications})) or "none yet"
+    if current is None:
+        problem = f"{monitor.name} would page nobody: Kuma has no default notification (marked Default enabled)"
+    else:
+        problem = f"{monitor.name} pages nobody: no notification is bound to it in Kuma"
+    raise SettingsError(
+        where,
+        f"{problem}; name the notifications to bind (Kuma has: {known}), or set notifications: [] to keep a monitor"
+        " that pages nobody on purpose",
+    )
+
+
+def _plan_present(monitor: WantedMonitor, current: dict[str, Any] | None, kuma: KumaObjects) -> Change:
+    if monitor.notifications is not None:
+        notification_ids = kuma.notification_ids(monitor.notifications, monitor.where + "notifications")
+    elif current is None:
+        notification_ids = kuma.default_notifications()
+    else:
+        notification_ids = _bound(current)
+    if not notification_ids and monitor.notifications is None:
+        _refuse_paging_nobody(monitor, current, kuma)
+    if monitor.group is not None:
+        kuma.group(monitor.group, monitor.where + "group")
+    group = monitor.group if monitor.group is not None else kuma.group_name((current or {}).get("parent"))
+    desired = {
+        "name": monitor.name,
+        "interval": monitor.interval,
+        "maxretries": monitor.retries,
+        "description": monitor.description if monitor.description is not None else (current or {}).get("description"),
+    }
+    names = kuma.notification_names(notification_ids)
+    if current is None:
+        token = monitor.push_token or random_push_token()
+        after = _shown(desired, "(given)" if monitor.push_token else "(random)", names, group)
+        return Change(monitor, "create", None, None, after, token, notification_ids, monitor.group)
+    token_differs = monitor.push_token is not None and monitor.push_token != current.get("pushToken")
+    before_group = kuma.group_name(current.get("parent"))
+    before_names = kuma.notification_names(_bound(current))
+    before = _shown(current, "(another token)" if token_differs else "(kept)", before_names, before_group)
+    after = _shown(desired, "(given)" if token_differs else "(kept)", names, group)
+    action = "update" if before != after else "none"
+    token = monitor.push_token if token_differs else current.get("pushToken")
+    return Change(monitor, action, current, before, after, token, notification_ids, monitor.group)
+
+
+def plan(wanted: Sequence[WantedMonitor], kuma: KumaObjects) -> Plan:
+    """Every change, or a SettingsError before any: a plan that is refused changes nothing in Kuma."""
     changes = []
     for monitor in wanted:
-        current = _find(existing, monitor.name)
+        current = _find(kuma.monitors, monitor)
         if monitor.state == "absent":
             action = "delete" if current else "none"
-            before = _shown(current, "(set)") if current else None
+            before = None
+            if current:
+                before = _shown(
+                    current, "(set)", kuma.notification_names(_bound(current)), kuma.group_name(current.get("parent"))
+                )
             changes.append(Change(monitor, action, current, before, None))
             continue
-        desired = {
-            "name": monitor.name,
-            "interval": monitor.interval,
-            "maxretries": monitor.retries,
-            "description": monitor.description
-            if monitor.description is not None
-            else (current or {}).get("description"),
-        }
-        if current is None:
-            token = monitor.push_token or random_push_token()
-            after = _shown(desired, "(given)" if monitor.push_token else "(random)")
-            changes.append(Change(monitor, "create", None, None, after, token))
-            continue
-        token_differs = monitor.push_token is not None and monitor.push_token != current.get("pushToken")
-        before = _shown(current, "(another token)" if token_differs else "(kept)")
-        after = _shown(desired, "(given)" if token_differs else "(kept)")
-        action = "update" if before != after else "none"
-        token = monitor.push_token if token_differs else current.get("pushToken")
-        changes.append(Change(monitor, action, current, before, after, token))
-    return changes
+        changes.append(_plan_present(monitor, current, kuma))
+    new_groups: list[str] = []
+    for change in changes:
+        wants_new = change.action != "none" and change.group and change.group not in new_groups
+        if wants_new and kuma.group(change.group, change.wanted.where + "group") is None:
+            new_groups.append(change.group)
+    return Plan(changes, new_groups)
 
 
-def push_monitor_payload(
-    name: str, interval: int, retries: int, token: str, description: str, with_conditions: bool
-) -> dict[str, Any]:
-    """Kuma's `add` payload for a push monitor, active, with no notification bound yet."""
+def _monitor_payload(monitor_type: str, name: str, interval: int, with_conditions: bool) -> dict[str, Any]:
     monitor: dict[str, Any] = {
-        "type": "push",
+        "type": monitor_type,
         "name": name,
-        "description": description,
+        "description": "",
         "interval": interval,
         "retryInterval": interval,
         "resendInterval": 0,
-        "maxretries": retries,
-        "pushToken": token,
+        "maxretries": 0,
         "active": True,
         "accepted_statuscodes": ["200-299"],
+        # Kuma reads this as an object keyed by notification id: a JSON list would bind the ids 0, 1...
         "notificationIDList": {},
     }
     if with_conditions:
@@ -331,20 +422,65 @@ def push_monitor_payload(
     return monitor
 
 
-def new_monitor(change: Change, with_conditions: bool) -> dict[str, Any]:
+def push_monitor_payload(
+    name: str,
+    interval: int,
+    retries: int,
+    token: str,
+    description: str,
+    with_conditions: bool,
+    notification_ids: Iterable[int] = (),
+    parent: int | None = None,
+) -> dict[str, Any]:
+    """Kuma's `add` payload for an active push monitor."""
+    monitor = _monitor_payload("push", name, interval, with_conditions)
+    monitor.update(
+        description=description,
+        maxretries=retries,
+        pushToken=token,
+        notificationIDList={str(notification_id): True for notification_id in notification_ids},
+    )
+    if parent is not None:
+        monitor["parent"] = parent
+    return monitor
+
+
+def group_payload(name: str, with_conditions: bool) -> dict[str, Any]:
+    """Kuma's `add` payload for a group: its status is the worst of its members'; it pages nobody itself."""
+    return _monitor_payload("group", name, 60, with_conditions)
+
+
+def new_monitor(change: Change, with_conditions: bool, parent: int | None = None) -> dict[str, Any]:
     wanted = change.wanted
     return push_monitor_payload(
-        wanted.name, wanted.interval, wanted.retries, change.token or "", wanted.description or "", with_conditions
+        wanted.name,
+        wanted.interval,
+        wanted.retries,
+        change.token or "",
+        wanted.description or "",
+        with_conditions,
+        change.notification_ids,
+        parent,
     )
 
 
-def changed_monitor(change: Change) -> dict[str, Any]:
-    """The `editMonitor` payload: the monitor as Kuma sent it, with what was asked for changed."""
+def changed_monitor(change: Change, parent: int | None = None) -> dict[str, Any]:
+    """The `editMonitor` payload: the monitor as Kuma sent it, with what was asked for changed.
+
+    ``parent`` is the id of the group asked for (None: the monitor's group is kept).
+    """
     monitor = dict(change.existing or {})
     wanted = change.wanted
     if monitor.get("interval") != wanted.interval:
         monitor["retryInterval"] = wanted.interval
-    monitor.update(interval=wanted.interval, maxretries=wanted.retries, pushToken=change.token)
+    monitor.update(
+        interval=wanted.interval,
+        maxretries=wanted.retries,
+        pushToken=change.token,
+        notificationIDList={str(notification_id): True for notification_id in change.notification_ids},
+    )
     if wanted.description is not None:
         monitor["description"] = wanted.description
+    if parent is not None:
+        monitor["parent"] = parent
     return monitor

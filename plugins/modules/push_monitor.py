@@ -19,8 +19,12 @@ description:
     secret by P(watchdog.alertmanager_kuma.push_token#filter), so a fleet keeps one secret, not one token per host.
   - Works with Kuma 1.23, 2.0.0-dev.0 and 2.x. Kuma 2.0.0-beta.0 and later require a C(conditions) field that
     older versions refuse; the module sends it by the version Kuma reports.
-  - Changes only C(name), C(interval), C(retries), C(description) and the push token; a monitor's notifications,
-    tags, group and paused state are left as they are in Kuma.
+  - Every monitor it leaves pages someone. O(notifications) binds Kuma notifications by name; without it a new
+    monitor gets Kuma's default notifications, as Kuma's web page gives them (Kuma's API binds only what a request
+    names). A monitor that would page nobody is refused before anything changes, unless O(notifications) is V([]).
+  - O(group) places the monitors in a Kuma group monitor, created once when missing.
+  - Changes only C(name), C(interval), C(retries), C(description), the push token, the notifications and the group;
+    a monitor's tags and paused state are left as they are in Kuma.
 author:
   - Watchdog maintainers (@watchdog-alertmanager-kuma)
 requirements:
@@ -94,6 +98,23 @@ options:
     description:
       - The monitor's description in Kuma. Omitted, an existing monitor's description is kept.
     type: str
+  notifications:
+    description:
+      - 'The Kuma notifications that page when the monitor turns down, by name as Kuma''s page
+        shows them: exactly this set is bound (a name Kuma does not have is refused, listing
+        the names it has).'
+      - Omitted, a new monitor gets Kuma's default notifications (those marked C(Default enabled)),
+        as Kuma's web page gives them, and an existing monitor keeps its own. A monitor that
+        would page nobody is refused, unless this is set to V([]) on purpose.
+    type: list
+    elements: str
+  group:
+    description:
+      - The name of the Kuma group monitor the monitor sits in, created when Kuma has none of
+        that name; a maintenance window on the group covers all its monitors. The group itself
+        pages nobody.
+      - Omitted, a monitor's group is left as it is.
+    type: str
   monitors:
     description:
       - Many monitors in one login (Kuma allows about 20 logins a minute), each with the options
@@ -139,6 +160,23 @@ options:
           - The monitor's description in Kuma. Omitted, an existing monitor's description is
             kept.
         type: str
+      notifications:
+        description:
+          - 'The Kuma notifications that page when the monitor turns down, by name as Kuma''s
+            page shows them: exactly this set is bound (a name Kuma does not have is refused,
+            listing the names it has).'
+          - Omitted, a new monitor gets Kuma's default notifications (those marked C(Default
+            enabled)), as Kuma's web page gives them, and an existing monitor keeps its own.
+            A monitor that would page nobody is refused, unless this is set to V([]) on purpose.
+        type: list
+        elements: str
+      group:
+        description:
+          - The name of the Kuma group monitor the monitor sits in, created when Kuma has none
+            of that name; a maintenance window on the group covers all its monitors. The group
+            itself pages nobody.
+          - Omitted, a monitor's group is left as it is.
+        type: str
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying Kuma.
@@ -147,7 +185,8 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or would change in check mode), when in diff mode.
     support: full
-    details: Shows each monitor's name, interval, retries and description before and after; never a push token.
+    details: Shows each monitor's name, interval, retries, description, notifications and group before and after, and
+      the groups to create; never a push token.
 seealso:
   - module: watchdog.alertmanager_kuma.heartbeat
   - plugin: watchdog.alertmanager_kuma.push_token
@@ -168,6 +207,17 @@ EXAMPLES = r"""
     push_token: "{{ 'am1.example.com/watchdog' | watchdog.alertmanager_kuma.push_token(vault_token_secret) }}"
   delegate_to: localhost
   register: monitor
+
+- name: A monitor that pages the on-call, in the fleet's group
+  watchdog.alertmanager_kuma.push_monitor:
+    kuma_url: https://kuma.example.com
+    kuma_username: ansible
+    kuma_password: "{{ vault_kuma_password }}"
+    name: am2.example.com/watchdog
+    push_token: "{{ 'am2.example.com/watchdog' | watchdog.alertmanager_kuma.push_token(vault_token_secret) }}"
+    notifications: [on-call pager]
+    group: alertmanagers
+  delegate_to: localhost
 
 - name: Many monitors in one login; an absent one is deleted
   watchdog.alertmanager_kuma.push_monitor:
@@ -198,6 +248,8 @@ monitor:
     interval: 120
     retries: 0
     active: true
+    notifications: [on-call pager]
+    group: alertmanagers
 monitors:
   description: Every monitor asked for, in the order asked.
   returned: always
@@ -231,6 +283,20 @@ monitors:
     active:
       description: False for a monitor paused in Kuma, which refuses pushes.
       type: bool
+    notifications:
+      description: The names of the notifications bound to the monitor (those that page when it turns down), sorted;
+        null when absent.
+      type: list
+      elements: str
+    group:
+      description: The name of the group the monitor sits in; null for none, or when absent.
+      type: str
+groups_created:
+  description: The groups created (or, in check mode, that would be), by name.
+  returned: always
+  type: list
+  elements: str
+  sample: [alertmanagers]
 kuma_version:
   description: The version Kuma reported, when it was needed (to create a monitor).
   returned: always
@@ -241,6 +307,14 @@ kuma_version:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import (
+    LOGIN_MUTUALLY_EXCLUSIVE,
+    LOGIN_REQUIRED_TOGETHER,
+    Session,
+    logged_in,
+    read_session,
+    url_credentials,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import (
     SOCKETIO_REQUIREMENT,
     KumaError,
@@ -251,29 +325,35 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (
     PUSH_MONITOR_OPTIONS,
     Change,
-    Session,
+    KumaObjects,
+    Plan,
     changed_monitor,
+    group_payload,
     needs_conditions,
     new_monitor,
     plan,
-    read_session,
     read_wanted,
 )
 
 
-def _log_in(kuma: KumaSession, session: Session) -> None:
-    if session.token:
-        kuma.login_by_token(session.token)
-    else:
-        kuma.login(session.username or "", session.password or "")
+def _group_ids(kuma: KumaSession, objects: KumaObjects, planned: Plan, version: str) -> dict[str, int]:
+    """The id of every group a change asks for: the groups Kuma has, and the new ones, created here once each."""
+    ids: dict[str, int] = {}
+    for change in planned.changes:
+        if change.group and change.group not in planned.new_groups:
+            ids[change.group] = int((objects.group(change.group, change.wanted.where + "group") or {})["id"])
+    for name in planned.new_groups:
+        ids[name] = kuma.add(group_payload(name, needs_conditions(version)))
+    return ids
 
 
-def _apply(kuma: KumaSession, change: Change, version: str) -> int | None:
+def _apply(kuma: KumaSession, change: Change, version: str, group_ids: dict[str, int]) -> int | None:
+    parent = group_ids.get(change.group) if change.group else None
     if change.action == "create":
-        return kuma.add(new_monitor(change, needs_conditions(version)))
+        return kuma.add(new_monitor(change, needs_conditions(version), parent))
     monitor_id = int((change.existing or {})["id"])
     if change.action == "update":
-        kuma.edit(changed_monitor(change))
+        kuma.edit(changed_monitor(change, parent))
     elif change.action == "delete":
         kuma.delete(monitor_id, change.wanted.name)
         return None
@@ -283,6 +363,7 @@ def _apply(kuma: KumaSession, change: Change, version: str) -> int | None:
 def _outcome(session: Session, change: Change, monitor_id: int | None) -> dict[str, Any]:
     present = change.wanted.state == "present"
     existing = change.existing or {}
+    shown = change.after if present else change.before
     return {
         "name": change.wanted.name,
         "state": change.wanted.state,
@@ -292,18 +373,24 @@ def _outcome(session: Session, change: Change, monitor_id: int | None) -> dict[s
         "interval": change.wanted.interval if present else existing.get("interval"),
         "retries": change.wanted.retries if present else existing.get("maxretries"),
         "active": bool(existing.get("active", True)) if present else None,
+        "notifications": (shown or {}).get("notifications") if present else None,
+        "group": ((shown or {}).get("group") or None) if present else None,
     }
 
 
-def _diff(changes: list[Change]) -> list[dict[str, Any]]:
-    return [
+def _diff(planned: Plan) -> list[dict[str, Any]]:
+    groups = [
+        {"before_header": f"group {name}", "after_header": f"group {name}", "before": {}, "after": {"group": name}}
+        for name in planned.new_groups
+    ]
+    return groups + [
         {
             "before_header": change.wanted.name,
             "after_header": change.wanted.name,
             "before": change.before or {},
             "after": change.after or {},
         }
-        for change in changes
+        for change in planned.changes
         if change.action != "none"
     ]
 
@@ -311,11 +398,13 @@ def _diff(changes: list[Change]) -> list[dict[str, Any]]:
 def main() -> None:
     module = AnsibleModule(
         argument_spec=argument_spec(PUSH_MONITOR_OPTIONS),
-        mutually_exclusive=[("name", "monitors"), ("kuma_token", "kuma_password")],
+        mutually_exclusive=[("name", "monitors"), *LOGIN_MUTUALLY_EXCLUSIVE],
         required_one_of=[("name", "monitors")],
-        required_together=[("kuma_username", "kuma_password")],
+        required_together=LOGIN_REQUIRED_TOGETHER,
         supports_check_mode=True,
     )
+    # A refused kuma_url is echoed in the results' invocation: what it held after user: must not be.
+    module.no_log_values.update(url_credentials(module.params["kuma_url"]))
     try:
         session = read_session(module.params)
         wanted = read_wanted(module.params)
@@ -325,36 +414,39 @@ def main() -> None:
         module.fail_json(msg=missing_required_lib(SOCKETIO_REQUIREMENT) + " (on the controller, where this runs)")
     outcomes: list[dict[str, Any]] = []
     version = ""
+    planned = Plan([], [])
     try:
-        with KumaSession(session.kuma_url, timeout=session.timeout, validate_certs=session.validate_certs) as kuma:
-            _log_in(kuma, session)
-            changes = plan(wanted, kuma.monitors())
-            for change in changes:
+        with logged_in(session) as kuma:
+            objects = KumaObjects(kuma.monitors(), kuma.notifications())
+            planned = plan(wanted, objects)
+            for change in planned.changes:
                 if change.token:
                     module.no_log_values.add(change.token)
-            if any(change.action == "create" for change in changes):
+            if planned.new_groups or any(change.action == "create" for change in planned.changes):
                 version = kuma.version()
-            for change in changes:
+            group_ids = {} if module.check_mode else _group_ids(kuma, objects, planned, version)
+            for change in planned.changes:
                 existing_id = (change.existing or {}).get("id")
                 if module.check_mode or change.action == "none":
                     monitor_id = (
                         None if change.action in ("create", "delete") or existing_id is None else int(existing_id)
                     )
                 else:
-                    monitor_id = _apply(kuma, change, version)
+                    monitor_id = _apply(kuma, change, version, group_ids)
                 outcomes.append(_outcome(session, change, monitor_id))
     except (KumaError, SettingsError) as error:
         done = [outcome for outcome in outcomes if outcome["action"] != "none"]
         module.fail_json(msg=str(error), changed=bool(done) and not module.check_mode, monitors=outcomes)
     result: dict[str, Any] = {
-        "changed": any(outcome["action"] != "none" for outcome in outcomes),
+        "changed": bool(planned.new_groups) or any(outcome["action"] != "none" for outcome in outcomes),
         "monitors": outcomes,
+        "groups_created": planned.new_groups,
         "kuma_version": version,
     }
     if module.params["name"] is not None:
         result["monitor"] = outcomes[0]
     if module._diff:
-        result["diff"] = _diff(changes)
+        result["diff"] = _diff(planned)
     module.exit_json(**result)
 
 

@@ -1,8 +1,9 @@
 """Fixtures that start the real lab servers (lab/) for the integration tests, and stop them by PID.
 
 Session-wide: `kuma`, and `alertmanager` fed by `prometheus` with the Watchdog already active (both from
-`alerting_pair`). Per test: `push_monitor`, a fresh Kuma push monitor, and `spare_alertmanager`, a factory
-for an Alertmanager + Prometheus pair the test may stop or break without touching the shared ones.
+`alerting_pair`). Per test module: `any_kuma`, each Kuma version in turn, and `pager`, a notification in it.
+Per test: `push_monitor`, a fresh Kuma push monitor, and `spare_alertmanager`, a factory for an Alertmanager +
+Prometheus pair the test may stop or break without touching the shared ones.
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ from lab import (
     PushMonitor,
     start_alerting_pair,
 )
+from lab.kuma_versions import KUMA_VERSIONS, kuma_unavailable_reason
+from lab.pager import Pager, kuma_pager
 from lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
 
 KUMA_NAME_LIMIT = 150
-LAB_FIXTURES = frozenset({"kuma", "alerting_pair", "alertmanager", "prometheus", "push_monitor", "spare_alertmanager"})
+LAB_FIXTURES = frozenset(
+    {"kuma", "any_kuma", "pager", "alerting_pair", "alertmanager", "prometheus", "push_monitor", "spare_alertmanager"}
+)
 
 
 def _uses_the_lab(item: pytest.Item) -> bool:
@@ -63,6 +68,33 @@ def kuma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module", params=KUMA_VERSIONS)
+def any_kuma(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
+    """The real Kuma of each version: the suite's own for 2.0.0-dev.0, one started for the test module for the others
+    (built from ../shared/kuma by the lab, skipped where that is absent)."""
+    version = request.param
+    reason = kuma_unavailable_reason(version)
+    if reason:
+        pytest.skip(reason)
+    if version == "2.0.0-dev.0":
+        yield request.getfixturevalue("kuma")
+        return
+    server = Kuma(tmp_path_factory.mktemp(f"kuma-{version}"), version=version)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def pager(any_kuma: Kuma, request: pytest.FixtureRequest) -> Iterator[Pager]:
+    """A webhook notification in `any_kuma` (not marked default), named after the test module, whose pages a
+    recorder on loopback keeps; deleted afterwards."""
+    with kuma_pager(any_kuma, f"pager of {request.module.__name__.rsplit('.', 1)[-1]}") as made:
+        yield made
 
 
 @pytest.fixture(scope="session")

@@ -5,39 +5,19 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
 from lab import Alertmanager, HeartbeatStatus, Kuma, pushed
-from lab.kuma_versions import KUMA_VERSIONS, kuma_unavailable_reason
+from lab.pager import Pager
 from lab.ports import free_port
 from tests.integration.ansible_runner import Run, adhoc
 
 PUSH_MONITOR = "watchdog.alertmanager_kuma.push_monitor"
 SECRET = "onboarding-secret-for-tests-0123"
 UP, DOWN = HeartbeatStatus.UP, HeartbeatStatus.DOWN
-
-
-@pytest.fixture(scope="module", params=KUMA_VERSIONS)
-def any_kuma(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
-    """The real Kuma of each version: the suite's own for 2.0.0-dev.0, one started here for the others."""
-    version = request.param
-    reason = kuma_unavailable_reason(version)
-    if reason:
-        pytest.skip(reason)
-    if version == "2.0.0-dev.0":
-        yield request.getfixturevalue("kuma")
-        return
-    server = Kuma(tmp_path_factory.mktemp(f"kuma-{version}"), version=version)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def _login(kuma: Kuma) -> dict[str, Any]:
@@ -63,11 +43,11 @@ def _push_answer(url: str) -> int:
 
 
 def test_a_created_monitor_stores_the_heartbeat_modules_up_and_down_and_reruns_change_nothing(
-    any_kuma: Kuma, alertmanager: Alertmanager
+    any_kuma: Kuma, alertmanager: Alertmanager, pager: Pager
 ) -> None:
     name = f"am-{any_kuma.version}/watchdog"
     token = derive_push_token(name, SECRET)
-    created = _push_monitor(any_kuma, name=name, interval=60, push_token=token)
+    created = _push_monitor(any_kuma, name=name, interval=60, push_token=token, notifications=[pager.name])
     assert created.returncode == 0, created.output
     result = created.result()
     assert (result["changed"], result["monitor"]["action"]) == (True, "create")
@@ -89,15 +69,15 @@ def test_a_created_monitor_stores_the_heartbeat_modules_up_and_down_and_reruns_c
     any_kuma.wait_for_heartbeat(stored["id"], pushed(DOWN))
     assert token not in up.output + down.output
 
-    rerun = _push_monitor(any_kuma, name=name, interval=60, push_token=token)
+    rerun = _push_monitor(any_kuma, name=name, interval=60, push_token=token, notifications=[pager.name])
     assert rerun.returncode == 0, rerun.output
     assert (rerun.result()["changed"], rerun.result()["monitor"]["action"]) == (False, "none")
 
 
-def test_a_changed_interval_is_changed_with_a_diff_that_shows_no_token(any_kuma: Kuma) -> None:
+def test_a_changed_interval_is_changed_with_a_diff_that_shows_no_token(any_kuma: Kuma, pager: Pager) -> None:
     name = f"am-{any_kuma.version}/interval"
     token = derive_push_token(name, SECRET)
-    assert _push_monitor(any_kuma, name=name, interval=60, push_token=token).returncode == 0
+    assert _push_monitor(any_kuma, name=name, interval=60, push_token=token, notifications=[pager.name]).returncode == 0
     checked = _push_monitor(any_kuma, "--check", "--diff", name=name, interval=120, push_token=token)
     assert checked.result()["changed"] is True
     assert _by_name(any_kuma, name)["interval"] == 60, "check mode changed Kuma"
@@ -109,12 +89,13 @@ def test_a_changed_interval_is_changed_with_a_diff_that_shows_no_token(any_kuma:
     assert _by_name(any_kuma, name)["interval"] == 120
 
 
-def test_twenty_monitors_are_created_in_one_task_with_one_login(any_kuma: Kuma) -> None:
+def test_twenty_monitors_are_created_in_one_task_with_one_login(any_kuma: Kuma, pager: Pager) -> None:
     names = [f"fleet-{any_kuma.version}/host-{number}/watchdog" for number in range(20)]
     logins_before = any_kuma.process.log_path.read_text().count("Successfully logged in user")
     created = _push_monitor(
         any_kuma,
         interval=120,
+        notifications=[pager.name],
         monitors=[{"name": name, "push_token": derive_push_token(name, SECRET)} for name in names],
     )
     assert created.returncode == 0, created.output
@@ -125,10 +106,10 @@ def test_twenty_monitors_are_created_in_one_task_with_one_login(any_kuma: Kuma) 
     assert all(stored[name] == derive_push_token(name, SECRET) for name in names)
 
 
-def test_a_deleted_monitors_push_url_is_refused_by_kuma(any_kuma: Kuma) -> None:
+def test_a_deleted_monitors_push_url_is_refused_by_kuma(any_kuma: Kuma, pager: Pager) -> None:
     name = f"am-{any_kuma.version}/retired"
     token = derive_push_token(name, SECRET)
-    assert _push_monitor(any_kuma, name=name, push_token=token).returncode == 0
+    assert _push_monitor(any_kuma, name=name, push_token=token, notifications=[pager.name]).returncode == 0
     push_url = f"{any_kuma.url}/api/push/{token}?status=up&msg=OK"
     assert _push_answer(push_url) == 200
     deleted = _push_monitor(any_kuma, name=name, state="absent")
