@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
-from ._api import Api, ApiProblem, auth_headers, server_time
+from ._api import Api, ApiProblem, OddAnswer, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import printable
-from ._metrics import by_label, read_families, single
+from ._metrics import by_label, single
 from ._transport import Transport, TransportError
 
 MAX_SILENCES_READ = 3
@@ -185,8 +185,8 @@ def _read_silences(api: Api, transport: Transport, alerts: tuple[ObservedAlert, 
     return tuple(silences)
 
 
-def _read_metrics(api: Api, transport: Transport) -> AlertmanagerMetrics:
-    families = read_families(api.get(transport, "/metrics").body, METRIC_FAMILIES)
+def _read_metrics(api: Api, transport: Transport, clock: Callable[[], float]) -> AlertmanagerMetrics:
+    families = api.get_metrics(transport, METRIC_FAMILIES, clock)
     totals = by_label(families["alertmanager_notifications_total"], "integration")
     failures = by_label(families["alertmanager_notifications_failed_total"], "integration")
     reload_ok = single(families["alertmanager_config_last_reload_successful"])
@@ -217,15 +217,19 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
         alerts = _read_alerts(api, transport, settings)
     except TransportError as error:
         return Observation(problem=f"Alertmanager unreachable: {error.reason}", reachable=False)
+    except OddAnswer as problem:
+        return Observation(problem=f"Alertmanager {problem}")
     except ApiProblem as problem:
         return Observation(problem=f"Alertmanager API error: {problem}")
     latency_ms = (monotonic() - started) * 1000
     metrics, metrics_problem = None, None
     if settings.check_delivery:
         try:
-            metrics = _read_metrics(api, transport)
+            metrics = _read_metrics(api, transport, monotonic)
         except TransportError as error:
             metrics_problem = f"Alertmanager metrics unreadable: {error.reason}"
+        except OddAnswer as problem:
+            metrics_problem = f"Alertmanager {problem}"
         except ApiProblem as problem:
             metrics_problem = f"Alertmanager metrics unreadable: {problem}"
     return Observation(

@@ -18,7 +18,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ._kuma import printable
-from ._transport import MAX_BODY_BYTES, HttpResponse, Transport
+from ._metrics import MetricsProblem, PastDeadline, Sample, read_families
+from ._transport import MAX_BODY_BYTES, AnswerTooLarge, HttpResponse, Transport, TransportError
 
 REASON_BYTES = 4096
 REASON_CHARS = 120
@@ -26,6 +27,15 @@ REASON_CHARS = 120
 
 class ApiProblem(Exception):
     """The server answered, but not what was asked: the message is safe to show."""
+
+
+class OddAnswer(ApiProblem):
+    """The server answered, but too much or in a shape no such server gives. The message starts with "answered",
+    to follow the server's name ("Prometheus answered more than 16 MiB for /api/v1/rules")."""
+
+
+def size_text(max_bytes: int) -> str:
+    return f"{max_bytes // 1048576} MiB" if max_bytes % 1048576 == 0 else f"{max_bytes} bytes"
 
 
 def auth_headers(username: str | None, password: str | None, bearer_token: str | None) -> dict[str, str]:
@@ -68,8 +78,11 @@ class Api:
     headers: Mapping[str, str] = field(repr=False)
 
     def get(self, transport: Transport, path: str, max_bytes: int = MAX_BODY_BYTES) -> HttpResponse:
-        response = transport.get(self.base_url + path, self.headers, self.timeout, max_bytes)
         endpoint = path.split("?")[0]
+        try:
+            response = transport.get(self.base_url + path, self.headers, self.timeout, max_bytes)
+        except AnswerTooLarge as error:
+            raise OddAnswer(f"answered more than {size_text(error.max_bytes)} for {endpoint}") from None
         if 300 <= response.status < 400:
             raise ApiProblem(f"{endpoint} answered with a redirect (HTTP {response.status}), which is not followed")
         if response.status in (401, 403):
@@ -96,3 +109,17 @@ class Api:
             raise ApiProblem(f"{endpoint} did not answer JSON; is this {self.kind}?") from None
         except RecursionError:
             raise ApiProblem(f"{endpoint} answered JSON nested too deeply; is this {self.kind}?") from None
+
+    def get_metrics(
+        self, transport: Transport, names: tuple[str, ...], clock: Callable[[], float], max_bytes: int = MAX_BODY_BYTES
+    ) -> dict[str, list[Sample]]:
+        """The named families of the server's /metrics. Reading the page counts against the request's timeout, so
+        each request, page read included, ends within ``timeout`` however the page is written."""
+        started = clock()
+        body = self.get(transport, "/metrics", max_bytes).body
+        try:
+            return read_families(body, names, deadline=started + self.timeout, clock=clock)
+        except PastDeadline:
+            raise TransportError(f"timed out after {self.timeout:g}s") from None
+        except MetricsProblem as problem:
+            raise OddAnswer(f"answered /metrics oddly: {problem}") from None

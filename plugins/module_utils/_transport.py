@@ -42,6 +42,14 @@ class TransportError(Exception):
         self.reason = reason
 
 
+class AnswerTooLarge(TransportError):
+    """The server answered more than the caller would read: it was reached, and said too much."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"answer larger than {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
 @dataclass(frozen=True)
 class HttpResponse:
     status: int
@@ -53,8 +61,8 @@ class Transport(Protocol):
     def get(
         self, url: str, headers: Mapping[str, str], timeout: float, max_bytes: int = MAX_BODY_BYTES
     ) -> HttpResponse:
-        """GET url; return any HTTP answer (including 3xx, 4xx, 5xx) of at most ``max_bytes``; raise TransportError
-        otherwise."""
+        """GET url; return any HTTP answer (including 3xx, 4xx, 5xx) of at most ``max_bytes``; raise AnswerTooLarge
+        for a longer one, TransportError for no answer."""
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
@@ -221,7 +229,7 @@ class UrllibTransport:
         if deadline.expired:
             raise TransportError(f"timed out after {timeout:g}s")
         if len(body) > max_bytes:
-            raise TransportError(f"answer larger than {max_bytes} bytes")
+            raise AnswerTooLarge(max_bytes)
         return HttpResponse(status=status, body=body, headers=answer_headers)
 
     def _fetch(

@@ -142,7 +142,7 @@ def test_a_matcher_alertmanager_refuses_is_down_with_alertmanagers_own_reason(
     )
 
 
-def test_a_metrics_answer_of_50_mb_is_down_as_unreadable_never_loaded_whole(
+def test_a_metrics_answer_of_50_mb_is_down_as_more_than_alertmanager_may_answer_never_loaded_whole(
     alertmanager: FakeServer, kuma: FakeServer, token: str
 ) -> None:
     serve_alertmanager(alertmanager, [am_alert()])
@@ -152,7 +152,7 @@ def test_a_metrics_answer_of_50_mb_is_down_as_unreadable_never_loaded_whole(
 
     assert pushed_message(kuma, token) == (
         "down",
-        "Alertmanager metrics unreadable: answer larger than 1048576 bytes",
+        "Alertmanager answered more than 1 MiB for /metrics",
     )
 
 
