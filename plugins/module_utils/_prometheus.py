@@ -10,6 +10,8 @@ rule by name (Prometheus 2.45 and later filter on the server; older ones send ev
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,16 +19,17 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from ._alertmanager import parse_timestamp
-from ._api import Api, ApiProblem, auth_headers, server_time
+from ._api import Api, ApiProblem, OddAnswer, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import printable
-from ._metrics import read_families
 from ._transport import Transport, TransportError
 
 ERRORS_FAMILY = "prometheus_notifications_errors_total"
 MAX_NAMED_ALERTMANAGERS = 3
 # About 60,000 alerting rules of a Prometheus that does not filter them by name.
 RULES_MAX_BYTES = 16 * 1024 * 1024
+# Prometheus's own /metrics grows with its scrape pools and rule groups: a few hundred KB is usual, 8 MiB generous.
+METRICS_MAX_BYTES = 8 * 1024 * 1024
 STATE_KEY = "prometheus_errors"
 
 
@@ -50,10 +53,45 @@ class PrometheusObservation:
     errors_total: float | None = None
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port; None for a URL that cannot be parsed (Prometheus may list one), which is no match."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
     default = {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+    return parts.scheme, (parts.hostname or "").lower(), port or default
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "an object", type(None): "null"}.get(type(value), "something else")
+
+
+def _field(document: Any, endpoint: str, name: str, kind: type, missing: str) -> Any:
+    """``document[name]`` of the type a Prometheus gives it; a missing one is ``missing``, a mistyped one odd."""
+    value = document.get(name) if isinstance(document, dict) else None
+    if value is None:
+        raise ApiProblem(f"{endpoint} {missing}; is this a Prometheus?")
+    if not isinstance(value, kind):
+        what = "an object" if kind is dict else "a list"
+        raise OddAnswer(f"answered {endpoint} oddly: its {name} is {_kind(value)}, not {what}")
+    return value
+
+
+def _seconds(value: Any) -> float | None:
+    """A group's interval, when it is a positive finite number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def _watchdog_name(settings: HeartbeatSettings) -> str | None:
@@ -79,21 +117,22 @@ def _read_rule(api: Api, transport: Transport, name: str) -> WatchdogRule:
     document, response = api.get_json(
         transport, f"/api/v1/rules?{query}", max_bytes=RULES_MAX_BYTES, object_hook=_keep_only(name)
     )
-    groups = document.get("data", {}).get("groups") if isinstance(document, dict) else None
-    if not isinstance(groups, list):
-        raise ApiProblem("/api/v1/rules has no rule groups; is this a Prometheus?")
+    data = _field(document, "/api/v1/rules", "data", dict, "has no rule groups")
+    groups = _field(data, "/api/v1/rules", "groups", list, "has no rule groups")
     for group in (group for group in groups if isinstance(group, dict)):
-        for rule in group.get("rules") or []:
+        rules = group.get("rules") or []
+        if not isinstance(rules, list):
+            raise OddAnswer(f"answered /api/v1/rules oddly: a group's rules is {_kind(rules)}, not a list")
+        for rule in rules:
             if isinstance(rule, dict) and rule.get("type") == "alerting" and rule.get("name") == name:
                 evaluated = parse_timestamp(rule.get("lastEvaluation"))
-                interval = group.get("interval")
                 return WatchdogRule(
                     name=name,
                     found=True,
                     health=printable(str(rule.get("health"))),
                     last_error=printable(str(rule.get("lastError") or ""))[:100] or None,
                     age_seconds=_age(server_time(response), evaluated),
-                    interval_seconds=float(interval) if isinstance(interval, (int, float)) else None,
+                    interval_seconds=_seconds(group.get("interval")),
                 )
     return WatchdogRule(name=name, found=False)
 
@@ -105,7 +144,9 @@ def _age(now: datetime, then: datetime | None) -> float | None:
     return max(0.0, (now - then).total_seconds())
 
 
-def observe_prometheus(settings: HeartbeatSettings, transport: Transport) -> PrometheusObservation | None:
+def observe_prometheus(
+    settings: HeartbeatSettings, transport: Transport, clock: Callable[[], float] = time.monotonic
+) -> PrometheusObservation | None:
     """What Prometheus says of this pipeline, or None when no prometheus_url is set. Never raises for its faults."""
     if not settings.prometheus_url:
         return None
@@ -114,19 +155,20 @@ def observe_prometheus(settings: HeartbeatSettings, transport: Transport) -> Pro
     target = _origin(settings.prometheus_alertmanager_url or settings.alertmanager_url)
     try:
         document, _response = api.get_json(transport, "/api/v1/alertmanagers")
-        active = document.get("data", {}).get("activeAlertmanagers") if isinstance(document, dict) else None
-        if not isinstance(active, list):
-            raise ApiProblem("/api/v1/alertmanagers has no active list; is this a Prometheus?")
+        data = _field(document, "/api/v1/alertmanagers", "data", dict, "has no active list")
+        active = _field(data, "/api/v1/alertmanagers", "activeAlertmanagers", list, "has no active list")
         urls = tuple(str(entry.get("url")) for entry in active if isinstance(entry, dict))
         this = next((url for url in urls if _origin(url) == target), None)
         name = _watchdog_name(settings)
         rule = _read_rule(api, transport, name) if name else None
         errors = None
         if this:
-            samples = read_families(api.get(transport, "/metrics").body, [ERRORS_FAMILY])[ERRORS_FAMILY]
+            samples = api.get_metrics(transport, (ERRORS_FAMILY,), clock, METRICS_MAX_BYTES)[ERRORS_FAMILY]
             errors = next((value for labels, value in samples if labels.get("alertmanager") == this), 0.0)
     except TransportError as error:
         return PrometheusObservation(problem=f"Prometheus unreachable: {error.reason}", reachable=False)
+    except OddAnswer as problem:
+        return PrometheusObservation(problem=f"Prometheus {problem}")
     except ApiProblem as problem:
         return PrometheusObservation(problem=f"Prometheus API error: {problem}")
     return PrometheusObservation(alertmanagers=urls, this_alertmanager=this, rule=rule, errors_total=errors)
