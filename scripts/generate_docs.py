@@ -1,6 +1,6 @@
 """Writes, from the core's one definition of each option, the docs and specs that restate it:
 
-- the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py), push_monitor's too,
+- the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py), push_monitor's and monitor_info's too,
 - the check playbook's heartbeat task arguments (playbooks/check.yml),
 - the heartbeat_timer role's meta/argument_specs.yml and defaults/main.yml (per-check and role-wide options),
 - the relay role's meta/argument_specs.yml and defaults/main.yml.
@@ -32,6 +32,9 @@ link_checkout_as_collection()
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (  # noqa: E402
     HEARTBEAT_OPTIONS,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_audit import (  # noqa: E402
+    MONITOR_INFO_OPTIONS,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import Option  # noqa: E402
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (  # noqa: E402
     PUSH_MONITOR_OPTIONS,
@@ -48,6 +51,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._timer_
 MODULES = {
     REPO_ROOT / "plugins" / "modules" / "heartbeat.py": HEARTBEAT_OPTIONS,
     REPO_ROOT / "plugins" / "modules" / "push_monitor.py": PUSH_MONITOR_OPTIONS,
+    REPO_ROOT / "plugins" / "modules" / "monitor_info.py": MONITOR_INFO_OPTIONS,
 }
 CHECK_PLAYBOOK = REPO_ROOT / "playbooks" / "check.yml"
 TIMER_ROLE = REPO_ROOT / "roles" / "heartbeat_timer"

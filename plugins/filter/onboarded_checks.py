@@ -13,10 +13,16 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option
 
 
 def onboarded_checks(
-    checks: Any, host: str, kuma_url: str, secret: str | None = None, interval: int | None = None
+    checks: Any,
+    host: str,
+    kuma_url: str,
+    secret: str | None = None,
+    interval: int | None = None,
+    notifications: list[str] | None = None,
+    group: str | None = None,
 ) -> dict[str, Any]:
     try:
-        return _onboard(checks, host, kuma_url, secret or "", interval)
+        return _onboard(checks, host, kuma_url, secret or "", interval, notifications, group)
     except SettingsError as error:
         raise AnsibleFilterError(f"onboarded_checks: heartbeat_token_{error}") from None
 

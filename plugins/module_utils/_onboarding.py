@@ -22,17 +22,29 @@ DEFAULT_INTERVAL = by_name(TIMER_CHECK_OPTIONS)["interval"].default
 KUMA_INTERVAL_FACTOR = 2
 
 
+def _first_given(*values: Any) -> Any:
+    """The first value set: an empty list given on purpose counts, an empty string (an unset variable) does not."""
+    return next((value for value in values if value is not None and value != ""), None)
+
+
 def monitor_name(host: str, check: Mapping[str, Any]) -> str:
     return str(check.get("kuma_monitor") or f"{host}/{check.get('name')}")
 
 
 def onboarded_checks(
-    checks: Any, host: str, kuma_url: str, secret: str, default_interval: int | None = None
+    checks: Any,
+    host: str,
+    kuma_url: str,
+    secret: str,
+    default_interval: int | None = None,
+    notifications: list[str] | None = None,
+    group: str | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The host's checks with derived push URLs, and the Kuma monitors they need (tokens included: no_log).
 
     A check that has a push URL is the user's own and is left alone; what is not a check is passed on untouched
-    for the role's parser to refuse by name.
+    for the role's parser to refuse by name. ``notifications`` and ``group`` are the fleet's, for the checks that
+    name none of their own; left None, push_monitor decides (Kuma's default notifications, the group kept).
     """
     if not isinstance(checks, list):
         return {"checks": checks, "monitors": []}
@@ -46,13 +58,14 @@ def onboarded_checks(
         name = monitor_name(host, check)
         token = derive_push_token(name, secret)
         interval = check.get("interval") or default_interval or DEFAULT_INTERVAL
-        monitors.append(
-            {
-                "name": name,
-                "state": check.get("state") or "present",
-                "interval": max(KUMA_MIN_INTERVAL, KUMA_INTERVAL_FACTOR * int(interval)),
-                "push_token": token,
-            }
-        )
+        monitor = {
+            "name": name,
+            "state": check.get("state") or "present",
+            "interval": max(KUMA_MIN_INTERVAL, KUMA_INTERVAL_FACTOR * int(interval)),
+            "push_token": token,
+            "notifications": _first_given(check.get("kuma_notifications"), notifications),
+            "group": _first_given(check.get("kuma_group"), group),
+        }
+        monitors.append({key: value for key, value in monitor.items() if value is not None})
         out_checks.append({**check, "push_url": f"{base}/api/push/{token}"})
     return {"checks": out_checks, "monitors": monitors}

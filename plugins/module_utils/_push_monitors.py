@@ -327,7 +327,7 @@ def _find(existing: Sequence[Mapping[str, Any]], wanted: WantedMonitor) -> dict[
     return dict(found[0]) if found else None
 
 
-def _bound(monitor: Mapping[str, Any]) -> tuple[int, ...]:
+def bound_notifications(monitor: Mapping[str, Any]) -> tuple[int, ...]:
     """The notifications bound to a monitor as Kuma lists it: ``notificationIDList`` is keyed by id."""
     bound = monitor.get("notificationIDList") or {}
     return tuple(sorted(int(key) for key, on in bound.items() if on)) if isinstance(bound, Mapping) else ()
@@ -353,7 +353,7 @@ def _plan_present(monitor: WantedMonitor, current: dict[str, Any] | None, kuma: 
     elif current is None:
         notification_ids = kuma.default_notifications()
     else:
-        notification_ids = _bound(current)
+        notification_ids = bound_notifications(current)
     if not notification_ids and monitor.notifications is None:
         _refuse_paging_nobody(monitor, current, kuma)
     if monitor.group is not None:
@@ -372,7 +372,7 @@ def _plan_present(monitor: WantedMonitor, current: dict[str, Any] | None, kuma: 
         return Change(monitor, "create", None, None, after, token, notification_ids, monitor.group)
     token_differs = monitor.push_token is not None and monitor.push_token != current.get("pushToken")
     before_group = kuma.group_name(current.get("parent"))
-    before_names = kuma.notification_names(_bound(current))
+    before_names = kuma.notification_names(bound_notifications(current))
     before = _shown(current, "(another token)" if token_differs else "(kept)", before_names, before_group)
     after = _shown(desired, "(given)" if token_differs else "(kept)", names, group)
     action = "update" if before != after else "none"
@@ -390,7 +390,10 @@ def plan(wanted: Sequence[WantedMonitor], kuma: KumaObjects) -> Plan:
             before = None
             if current:
                 before = _shown(
-                    current, "(set)", kuma.notification_names(_bound(current)), kuma.group_name(current.get("parent"))
+                    current,
+                    "(set)",
+                    kuma.notification_names(bound_notifications(current)),
+                    kuma.group_name(current.get("parent")),
                 )
             changes.append(Change(monitor, action, current, before, None))
             continue

@@ -55,6 +55,24 @@ TIMER_CHECK_OPTIONS = (
             " (a check without O(push_url)); defaults to C(<inventory_hostname>/<name>). Not used otherwise.",
         ),
     ),
+    Option(
+        "kuma_notifications",
+        "list",
+        (
+            "The Kuma notifications (names) that page for this check's monitor when the"
+            " C(watchdog.alertmanager_kuma.onboard) playbook creates it; defaults to C(heartbeat_kuma_notifications)."
+            " Not used otherwise.",
+        ),
+        elements="str",
+    ),
+    Option(
+        "kuma_group",
+        "str",
+        (
+            "The Kuma group the C(watchdog.alertmanager_kuma.onboard) playbook puts this check's monitor in; defaults"
+            " to C(heartbeat_kuma_group). Not used otherwise.",
+        ),
+    ),
 )
 CHECK_OPTIONS = TIMER_CHECK_OPTIONS + HEARTBEAT_OPTIONS
 
