@@ -103,16 +103,20 @@ def test_the_state_file_is_owner_only_and_holds_no_secret(tmp_path: Path) -> Non
     assert json.loads(state.read_text())["notifications"] == {"webhook": [1.0, 0.0]}
 
 
-def test_a_corrupt_state_file_starts_counting_again_and_says_so(tmp_path: Path) -> None:
+def test_a_corrupt_state_file_is_left_alone_and_the_run_is_down_saying_to_remove_it(tmp_path: Path) -> None:
+    # Not recognisably this heartbeat's: it may be any file of the user's, so it is neither read nor replaced.
     state = tmp_path / "state.json"
     state.write_text("{not json" + "[" * 5000)
 
     result = _run(state, am_metrics({"webhook": (9, 9)}))
 
     summary = result.as_dict()["alertmanager"]
-    assert result.verdict.status == "up"
-    assert summary["delivery_not_judged_because"] == "state_path held no valid state; counting starts again"
-    assert json.loads(state.read_text())["notifications"] == {"webhook": [9.0, 9.0]}
+    refusal = (
+        "state_path holds a file this heartbeat did not write (remove it to start counting again); it is left alone"
+    )
+    assert (result.verdict.status, result.verdict.msg) == ("down", refusal)
+    assert summary["delivery_not_judged_because"] == refusal
+    assert state.read_text() == "{not json" + "[" * 5000
 
 
 def test_a_state_file_that_cannot_be_written_is_down_with_why(tmp_path: Path) -> None:
