@@ -1,6 +1,8 @@
-"""Onboarding a booted fleet with one secret: the onboard playbook creates one Kuma monitor per host and check, each
-host's timer pushes UP to its own, a rerun changes nothing, the check playbook shows the fleet, removal deletes
-monitors and units; and run through ansible-runner (AWX's engine) no job event or artifact holds a secret."""
+"""Onboarding a booted fleet with one secret: the onboard playbook creates one Kuma monitor per host and check, bound
+to the fleet's notification and in its group, each host's timer pushes UP to its own, a rerun changes nothing, the
+check playbook shows the fleet and whom each monitor pages, a host that falls silent pages for its own monitor only,
+removal deletes monitors and units; and run through ansible-runner (AWX's engine) no job event or artifact holds a
+secret."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_t
 from lab import Alertmanager, HeartbeatStatus, Kuma, pushed
 from lab.fleet import Fleet, deploy_checks
 from lab.fleet.deploy import ANSIBLE_PLAYBOOK
+from lab.kuma import NO_PUSH_MSG
+from lab.pager import Pager, kuma_pager
 
 pytestmark = pytest.mark.fleet
 
@@ -28,12 +32,21 @@ INTERVAL = 10
 RUN_SLACK = 10
 ONBOARD = "watchdog.alertmanager_kuma.onboard"
 CHECK = "watchdog.alertmanager_kuma.check"
+GROUP = "onboarded fleet"
+KUMA_INTERVAL = 20  # twice the timer's, at least Kuma's shortest
 
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     with Fleet.boot(len(HOSTS), tmp_path_factory.mktemp("onboard-fleet"), HOSTS, FIRST_ADDRESS) as booted:
         yield booted
+
+
+@pytest.fixture(scope="module")
+def fleet_pager(kuma: Kuma) -> Iterator[Pager]:
+    """The fleet's notification in Kuma, whose pages a recorder on loopback keeps."""
+    with kuma_pager(kuma, "onboarded fleet pager") as made:
+        yield made
 
 
 def _checks(alertmanager: Alertmanager, state: str = "present") -> dict[str, list[dict]]:
@@ -48,19 +61,18 @@ def _monitor_names() -> list[str]:
     return ["onboard-a/main", "onboard-b/main", "onboard-b second watchdog"]
 
 
-def _write_group_vars(workdir: Path, kuma: Kuma) -> None:
+def _write_group_vars(workdir: Path, kuma: Kuma, pager: Pager | None = None) -> None:
     group_vars = workdir / "group_vars"
     group_vars.mkdir(parents=True, exist_ok=True)
-    (group_vars / "heartbeat_hosts.yml").write_text(
-        yaml.safe_dump(
-            {
-                "heartbeat_kuma_url": kuma.url,
-                "heartbeat_kuma_username": kuma.username,
-                "heartbeat_kuma_password": kuma.password,
-                "heartbeat_token_secret": SECRET,
-            }
-        )
-    )
+    fleet_vars = {
+        "heartbeat_kuma_url": kuma.url,
+        "heartbeat_kuma_username": kuma.username,
+        "heartbeat_kuma_password": kuma.password,
+        "heartbeat_token_secret": SECRET,
+    }
+    if pager is not None:
+        fleet_vars.update(heartbeat_kuma_notifications=[pager.name], heartbeat_kuma_group=GROUP)
+    (group_vars / "heartbeat_hosts.yml").write_text(yaml.safe_dump(fleet_vars))
 
 
 def _secrets(kuma: Kuma) -> list[str]:
@@ -73,8 +85,10 @@ def _assert_no_secret(text: str, kuma: Kuma, where: str) -> None:
     assert not leaked, f"{where} holds secret(s) #{leaked} (0 password, 1 token secret, then push tokens)"
 
 
-def _onboard(fleet: Fleet, workdir: Path, kuma: Kuma, checks: dict, *extra: str) -> subprocess.CompletedProcess:
-    _write_group_vars(workdir, kuma)
+def _onboard(
+    fleet: Fleet, workdir: Path, kuma: Kuma, pager: Pager | None, checks: dict, *extra: str
+) -> subprocess.CompletedProcess:
+    _write_group_vars(workdir, kuma, pager)
     run = deploy_checks(fleet, workdir, checks, *extra, playbook=ONBOARD)
     _assert_no_secret(run.stdout + run.stderr, kuma, "the onboard output")
     return run
@@ -87,40 +101,97 @@ def _recap_changed(output: str) -> dict[str, int]:
     }
 
 
+def _run_check_playbook(fleet: Fleet, workdir: Path) -> subprocess.CompletedProcess:
+    inventory = fleet.write_inventory(workdir / "hosts.ini")
+    return subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), CHECK],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_onboard_creates_a_monitor_per_host_and_check_that_its_timer_pushes_to_then_removes_them(
-    fleet: Fleet, kuma: Kuma, alertmanager: Alertmanager, tmp_path: Path
+    fleet: Fleet, kuma: Kuma, alertmanager: Alertmanager, fleet_pager: Pager, tmp_path: Path
 ) -> None:
-    first = _onboard(fleet, tmp_path, kuma, _checks(alertmanager), "--diff", "-vvv")
+    first = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(alertmanager), "--diff", "-vvv")
     assert first.returncode == 0, (first.stdout + first.stderr)[-4000:]
 
     stored = {monitor["name"]: monitor for monitor in kuma.monitors()}
     for name in _monitor_names():
         assert stored[name]["pushToken"] == derive_push_token(name, SECRET), name
         assert (stored[name]["type"], stored[name]["interval"], stored[name]["maxretries"]) == ("push", 20, 0)
+        assert kuma.notification_bindings(stored[name]["id"]) == {fleet_pager.id}, name
+        assert stored[name]["parent"] == stored[GROUP]["id"], name
         kuma.wait_for_heartbeat(stored[name]["id"], pushed(HeartbeatStatus.UP), timeout=INTERVAL + RUN_SLACK)
+    assert stored[GROUP]["type"] == "group"
 
-    again = _onboard(fleet, tmp_path, kuma, _checks(alertmanager))
+    again = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(alertmanager))
     assert again.returncode == 0, again.stdout[-4000:]
     assert _recap_changed(again.stdout) == dict.fromkeys(HOSTS, 0), again.stdout[-2000:]
 
-    inventory = fleet.write_inventory(tmp_path / "hosts.ini")
-    checked = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), CHECK],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-        check=False,
-    )
+    checked = _run_check_playbook(fleet, tmp_path)
     assert checked.returncode == 0, checked.stdout[-4000:]
     for host, check in (("onboard-a", "main"), ("onboard-b", "main"), ("onboard-b", "second")):
         assert f'"{host} | {check} | up | ' in checked.stdout, checked.stdout[-3000:]
+        row = next(line for line in checked.stdout.splitlines() if f'"{host} | {check} | up | ' in line)
+        assert row.rstrip(",").endswith(f' | pages {fleet_pager.name}"'), row
     _assert_no_secret(checked.stdout + checked.stderr, kuma, "the check output")
 
-    removed = _onboard(fleet, tmp_path, kuma, _checks(alertmanager, state="absent"))
+    removed = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(alertmanager, state="absent"))
     assert removed.returncode == 0, removed.stdout[-4000:]
     left = {monitor["name"] for monitor in kuma.monitors()} & set(_monitor_names())
     assert left == set(), f"monitors left in Kuma: {left}"
+    for host in fleet.hosts:
+        units = host.ssh("ls /etc/alertmanager-kuma/heartbeat /etc/systemd/system | grep -E 'json|@(main|second)'")
+        assert units.stdout == "", f"{host.name}: {units.stdout}"
+
+
+def test_a_host_that_falls_silent_pages_for_its_own_monitor_only_and_a_monitor_paging_nobody_fails_the_check(
+    fleet: Fleet, kuma: Kuma, alertmanager: Alertmanager, fleet_pager: Pager, tmp_path: Path
+) -> None:
+    checks = _checks(alertmanager)
+    checks["onboard-b"][1]["kuma_notifications"] = []  # paging nobody, on purpose
+    onboarded = _onboard(fleet, tmp_path, kuma, fleet_pager, checks)
+    assert onboarded.returncode == 0, onboarded.stdout[-4000:]
+    try:
+        stored = {monitor["name"]: monitor for monitor in kuma.monitors()}
+        for name in _monitor_names():
+            kuma.wait_for_heartbeat(stored[name]["id"], pushed(HeartbeatStatus.UP), timeout=INTERVAL + RUN_SLACK)
+
+        checked = _run_check_playbook(fleet, tmp_path)
+        assert checked.returncode != 0
+        assert (
+            "1 check(s) whose Kuma monitor would not page: second (monitor onboard-b second watchdog pages nobody)"
+            in checked.stdout
+        ), checked.stdout[-3000:]
+        assert "0 check(s) down" in checked.stdout
+
+        silent = next(host for host in fleet.hosts if host.name == "onboard-a")
+        silent.ssh("systemctl stop alertmanager-kuma-heartbeat@main.timer")
+        page = fleet_pager.wait_for_page(
+            "onboard-a/main", HeartbeatStatus.DOWN, NO_PUSH_MSG, timeout=2 * KUMA_INTERVAL + RUN_SLACK
+        )
+        assert page["msg"].startswith("[onboard-a/main] [")
+        paged = {pushed_page["monitor"]["name"] for pushed_page in fleet_pager.pages()}
+        assert paged == {"onboard-a/main"}, f"pages for monitors that did not fall silent: {paged}"
+        _assert_no_secret(repr(fleet_pager.pages()), kuma, "a page")
+    finally:
+        removed = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(alertmanager, state="absent"))
+        assert removed.returncode == 0, removed.stdout[-4000:]
+
+
+def test_onboarding_a_fleet_that_would_page_nobody_is_refused_before_any_host_or_monitor_changes(
+    fleet: Fleet, kuma: Kuma, alertmanager: Alertmanager, tmp_path: Path
+) -> None:
+    refused = _onboard(fleet, tmp_path, kuma, None, _checks(alertmanager))
+    assert refused.returncode != 0
+    assert "notifications: onboard-a/main would page nobody: Kuma has no default notification" in refused.stdout, (
+        refused.stdout[-3000:]
+    )
+    assert set(_monitor_names()) & {monitor["name"] for monitor in kuma.monitors()} == set()
     for host in fleet.hosts:
         units = host.ssh("ls /etc/alertmanager-kuma/heartbeat /etc/systemd/system | grep -E 'json|@(main|second)'")
         assert units.stdout == "", f"{host.name}: {units.stdout}"
@@ -149,7 +220,12 @@ def test_the_check_playbook_fails_naming_a_down_check(fleet: Fleet, kuma: Kuma, 
 
 
 def test_onboard_through_ansible_runner_leaves_no_secret_in_any_job_event_or_artifact(
-    fleet: Fleet, kuma: Kuma, alertmanager: Alertmanager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fleet: Fleet,
+    kuma: Kuma,
+    alertmanager: Alertmanager,
+    fleet_pager: Pager,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # ansible-runner starts ansible-playbook from PATH, as an execution environment has it.
     monkeypatch.setenv("PATH", f"{ANSIBLE_PLAYBOOK.parent}{os.pathsep}{os.environ['PATH']}")
@@ -157,7 +233,7 @@ def test_onboard_through_ansible_runner_leaves_no_secret_in_any_job_event_or_art
     inventory_dir = private / "inventory"
     inventory_dir.mkdir(parents=True)
     fleet.write_inventory(inventory_dir / "hosts.ini")
-    _write_group_vars(inventory_dir, kuma)
+    _write_group_vars(inventory_dir, kuma, fleet_pager)
     (inventory_dir / "host_vars").mkdir()
     for host, checks in _checks(alertmanager).items():
         (inventory_dir / "host_vars" / f"{host}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": checks}))
