@@ -10,6 +10,7 @@ DOCUMENTATION, the timer role's argument specs and defaults are made from HEARTB
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,6 +256,18 @@ MUTUALLY_EXCLUSIVE = (
     ("alertmanager_bearer_token", "alertmanager_username"),
     ("prometheus_bearer_token", "prometheus_username"),
 )
+# Sent in request headers, where a control character fails every request with no clear reason (http.client refuses
+# a line break), or compared with what a server sends (the receiver): refused up front, by name, never quoted.
+HEADER_OPTIONS = (
+    "alertmanager_username",
+    "alertmanager_password",
+    "alertmanager_bearer_token",
+    "prometheus_username",
+    "prometheus_password",
+    "prometheus_bearer_token",
+)
+BEARER_OPTIONS = ("alertmanager_bearer_token", "prometheus_bearer_token")
+NAME_OPTIONS = ("receiver",)
 # The requests every run makes before it can give up: Alertmanager's status and alerts, then one push.
 REQUESTS_PER_RUN = 3
 
@@ -325,6 +338,18 @@ def _go_together(values: Mapping[str, Any], first: str, second: str, prefix: str
         raise SettingsError(prefix + missing, f"{first} and {second} go together")
 
 
+def _refuse_unsendable(values: Mapping[str, Any], prefix: str) -> None:
+    """Refuse text a request header cannot carry; the message names the option and never holds its value."""
+    for option in (*HEADER_OPTIONS, *NAME_OPTIONS):
+        text = values[option]
+        if isinstance(text, str) and any(unicodedata.category(char) == "Cc" for char in text):
+            raise SettingsError(prefix + option, "must not contain control characters (such as a line break)")
+    # Basic credentials travel base64-encoded; a bearer token as it is, and a token is ASCII (RFC 6750's b64token).
+    for option in BEARER_OPTIONS:
+        if isinstance(values[option], str) and not values[option].isascii():
+            raise SettingsError(prefix + option, "must be ASCII (an HTTP header cannot carry other characters)")
+
+
 def settings_from_options(options: Mapping[str, Any], prefix: str = "") -> HeartbeatSettings:
     """Validate raw options (module parameters, the program's JSON file, a role's check) into settings.
 
@@ -336,6 +361,7 @@ def settings_from_options(options: Mapping[str, Any], prefix: str = "") -> Heart
 
 def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> HeartbeatSettings:
     """Settings from options already read one by one (read_options): the rules across options, URLs, matchers."""
+    _refuse_unsendable(values, prefix)
     for first, second in REQUIRED_TOGETHER:
         _go_together(values, first, second, prefix)
     if values["run_timeout"] and values["timeout"] * REQUESTS_PER_RUN > values["run_timeout"]:
