@@ -70,6 +70,8 @@ class Outcome:
     route: str | None = None
     pushed: bool = False
     attempts: int = 0
+    # The connection is closed after the answer: what follows on it cannot be told apart from the body.
+    close: bool = False
 
 
 def handle_post(
@@ -81,6 +83,10 @@ def handle_post(
     wait: Callable[[float], None],
 ) -> Outcome:
     """One webhook POST, from path and headers to the answer; the body is read only once it is allowed."""
+    # Two framings of one body: a proxy before the relay may take the other, and smuggle a request in the rest
+    # (RFC 9112 section 6.3: such a message ought to be handled as an error, the connection closed).
+    if "transfer-encoding" in headers and "content-length" in headers:
+        return Outcome(400, "Content-Length and Transfer-Encoding together: the body's length is ambiguous", close=True)
     # Authentication first: without it, a caller cannot even learn which route names exist.
     if not authorized(settings, headers.get("authorization")):
         return Outcome(401, "authentication required")
@@ -180,6 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("WWW-Authenticate", scheme)
             if outcome.status == 405:
                 self.send_header("Allow", "POST")
+            if outcome.close:
+                # send_header also marks the connection to be closed once this answer is written.
+                self.send_header("Connection", "close")
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

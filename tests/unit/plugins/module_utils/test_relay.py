@@ -422,3 +422,13 @@ def test_no_text_reaches_the_log_with_a_control_character_or_a_line_break(text: 
 
 def test_an_escape_code_reaches_the_log_as_the_text_of_its_escape_and_other_text_as_it_is() -> None:
     assert log_safe("relay: GET /push\x1b[31m\u202e\u2028 tökenÜ") == "relay: GET /push\\x1b[31m\\u202e\\u2028 tökenÜ"
+
+
+def test_a_body_framed_by_content_length_and_transfer_encoding_is_a_400_closing_before_anything_is_read() -> None:
+    transport = StubTransport(kuma_script())
+
+    outcome, reads = post(relay_settings(auth_bearer_token=BEARER), transport, transfer_encoding="chunked")
+
+    assert (outcome.status, outcome.close) == (400, True)
+    assert outcome.text == "Content-Length and Transfer-Encoding together: the body's length is ambiguous"
+    assert reads == [] and transport.requests == []
