@@ -10,9 +10,15 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
 
-def push_token(name: str, secret: str | None = None) -> str:
+def _plain(secret: object) -> object:
+    # Before ansible-core 2.19 an inline-vaulted variable reaches a filter still wrapped (not a str), its text
+    # the decrypted secret; by name, as importing the class from 2.19 on is deprecated.
+    return str(secret) if type(secret).__name__ == "AnsibleVaultEncryptedUnicode" else secret
+
+
+def push_token(name: str, secret: object = None) -> str:
     try:
-        return derive_push_token(name, secret or "")
+        return derive_push_token(name, _plain(secret))
     except SettingsError as error:
         raise AnsibleFilterError(f"push_token: {error}") from None
 

@@ -22,12 +22,18 @@ TOKEN_CHARS = 32  # what Kuma's own web page makes
 SECRET_MIN_CHARS = 16
 
 
-def derive_push_token(name: str, secret: str) -> str:
+def derive_push_token(name: str, secret: object) -> str:
     """32 letters and digits from HMAC-SHA256(secret, name): the same every run, different for every name."""
     if not isinstance(name, str) or not name:
         raise SettingsError("name", "must be a non-empty string (the monitor's name)")
-    if not isinstance(secret, str) or not secret:
+    if secret is None or secret == "":
         raise SettingsError("secret", "is missing")
+    if not isinstance(secret, str):
+        # YAML reads an unquoted secret of digits as a number: named by its kind, never by its value.
+        kind = "true or false" if isinstance(secret, bool) else "a number" if isinstance(secret, (int, float)) else None
+        raise SettingsError("secret", f"must be a string (quote it), got {kind or type(secret).__name__}")
+    if not secret.strip():
+        raise SettingsError("secret", "must not be blank")
     if len(secret) < SECRET_MIN_CHARS:
         raise SettingsError("secret", f"must be at least {SECRET_MIN_CHARS} characters, got {len(secret)}")
     number = int.from_bytes(hmac.new(secret.encode(), name.encode(), hashlib.sha256).digest(), "big")

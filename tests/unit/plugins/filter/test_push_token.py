@@ -31,9 +31,16 @@ def test_ten_thousand_names_give_ten_thousand_distinct_tokens_of_32_letters_and_
         (None, "push_token: secret: is missing"),
         ("", "push_token: secret: is missing"),
         ("short-secret", "push_token: secret: must be at least 16 characters, got 12"),
+        (1234567890123456789, "push_token: secret: must be a string (quote it), got a number"),
+        (True, "push_token: secret: must be a string (quote it), got true or false"),
+        (" " * 16, "push_token: secret: must not be blank"),
+        ("\t \n" * 8, "push_token: secret: must not be blank"),
     ],
+    ids=["none", "empty", "short", "a number", "a boolean", "16 spaces", "whitespace"],
 )
-def test_a_missing_or_short_secret_is_refused_by_name_without_showing_it(secret: str | None, message: str) -> None:
+def test_a_missing_short_blank_or_non_text_secret_is_refused_by_name_without_showing_it(
+    secret: object, message: str
+) -> None:
     with pytest.raises(AnsibleFilterError) as refused:
         push_token("am1/watchdog", secret)
     assert str(refused.value) == message
@@ -42,3 +49,17 @@ def test_a_missing_or_short_secret_is_refused_by_name_without_showing_it(secret:
 def test_an_empty_name_is_refused() -> None:
     with pytest.raises(AnsibleFilterError, match="push_token: name: must be a non-empty string"):
         push_token("", SECRET)
+
+
+class AnsibleVaultEncryptedUnicode:
+    """As ansible-core before 2.19 hands a filter an inline-vaulted variable: not a str, its text the secret."""
+
+    def __init__(self, plaintext: str) -> None:
+        self._plaintext = plaintext
+
+    def __str__(self) -> str:
+        return self._plaintext
+
+
+def test_an_inline_vaulted_secret_gives_the_same_token_as_the_plain_secret() -> None:
+    assert push_token("am1/watchdog", AnsibleVaultEncryptedUnicode(SECRET)) == push_token("am1/watchdog", SECRET)
