@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import threading
+import signal
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,22 +32,22 @@ GUARD_SECONDS = 5
 
 
 def within(seconds: float, call: Callable[[], Any]) -> Any:
-    """What ``call`` returns, failing the test if it takes longer than ``seconds`` (it is left running, a daemon)."""
-    outcome: dict[str, Any] = {}
+    """What ``call`` returns, failing the test if it takes longer than ``seconds``.
 
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except Exception as error:  # pylint: disable=broad-exception-caught  # re-raised in the test's thread
-            outcome["error"] = error
+    An alarm, not a thread: a regular expression holds the interpreter's lock for as long as it runs, so a watching
+    thread would not run either, while the alarm's handler is called from inside the match.
+    """
 
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    assert not worker.is_alive(), f"still running after {seconds} s"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    def expire(_signal: int, _frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return call()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 HOSTILE_LINES = {
