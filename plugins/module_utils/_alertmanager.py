@@ -100,11 +100,11 @@ def parse_timestamp(text: Any) -> datetime | None:
         return None
 
 
-def _api(settings: HeartbeatSettings) -> Api:
+def _api(settings: HeartbeatSettings, clock: Callable[[], float]) -> Api:
     headers = auth_headers(
         settings.alertmanager_username, settings.alertmanager_password, settings.alertmanager_bearer_token
     )
-    return Api(settings.alertmanager_url, "an Alertmanager", settings.timeout, headers)
+    return Api(settings.alertmanager_url, "an Alertmanager", settings.timeout, headers, clock)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -185,8 +185,8 @@ def _read_silences(api: Api, transport: Transport, alerts: tuple[ObservedAlert, 
     return tuple(silences)
 
 
-def _read_metrics(api: Api, transport: Transport, clock: Callable[[], float]) -> AlertmanagerMetrics:
-    families = api.get_metrics(transport, METRIC_FAMILIES, clock)
+def _read_metrics(api: Api, transport: Transport) -> AlertmanagerMetrics:
+    families = api.get_metrics(transport, METRIC_FAMILIES)
     totals = by_label(families["alertmanager_notifications_total"], "integration")
     failures = by_label(families["alertmanager_notifications_failed_total"], "integration")
     reload_ok = single(families["alertmanager_config_last_reload_successful"])
@@ -210,7 +210,7 @@ def _read_metrics(api: Api, transport: Transport, clock: Callable[[], float]) ->
 def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[], float] | None = None) -> Observation:
     """Ask /api/v2/status, then /api/v2/alerts with the matchers as filters. Never raises for the server's faults."""
     monotonic = clock or time.monotonic
-    api = _api(settings)
+    api = _api(settings, monotonic)
     started = monotonic()
     try:
         version, cluster_status, peers, server_time = _read_status(api, transport)
@@ -225,7 +225,7 @@ def observe(settings: HeartbeatSettings, transport: Transport, clock: Callable[[
     metrics, metrics_problem = None, None
     if settings.check_delivery:
         try:
-            metrics = _read_metrics(api, transport, monotonic)
+            metrics = _read_metrics(api, transport)
         except TransportError as error:
             metrics_problem = f"Alertmanager metrics unreadable: {error.reason}"
         except OddAnswer as problem:

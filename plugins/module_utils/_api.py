@@ -10,7 +10,9 @@ Private to the collection (leading underscore). Standard library only.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +25,7 @@ from ._transport import MAX_BODY_BYTES, AnswerTooLarge, HttpResponse, Transport,
 
 REASON_BYTES = 4096
 REASON_CHARS = 120
+_OBJECTS_PER_CLOCK_READ = 4096
 
 
 class ApiProblem(Exception):
@@ -36,6 +39,10 @@ class OddAnswer(ApiProblem):
 
 def size_text(max_bytes: int) -> str:
     return f"{max_bytes // 1048576} MiB" if max_bytes % 1048576 == 0 else f"{max_bytes} bytes"
+
+
+class _PastDeadline(Exception):
+    pass
 
 
 def auth_headers(username: str | None, password: str | None, bearer_token: str | None) -> dict[str, str]:
@@ -76,6 +83,11 @@ class Api:
     kind: str
     timeout: float
     headers: Mapping[str, str] = field(repr=False)
+    # Decoding an answer counts against the request's timeout too: each request, decoding included, ends within it.
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+
+    def _timed_out(self) -> TransportError:
+        return TransportError(f"timed out after {self.timeout:g}s")
 
     def get(self, transport: Transport, path: str, max_bytes: int = MAX_BODY_BYTES) -> HttpResponse:
         endpoint = path.split("?")[0]
@@ -101,25 +113,35 @@ class Api:
         object_hook: Callable[[dict[str, Any]], Any] | None = None,
     ) -> tuple[Any, HttpResponse]:
         """The answer's JSON; ``object_hook`` may drop objects as they are decoded, to keep a large answer small."""
+        deadline = self.clock() + self.timeout
         response = self.get(transport, path, max_bytes)
         endpoint = path.split("?")[0]
+        decoded = itertools.count()
+
+        def hook(value: dict[str, Any]) -> Any:
+            # Millions of small objects take seconds to decode: the clock is looked at every few thousand.
+            if next(decoded) % _OBJECTS_PER_CLOCK_READ == 0 and self.clock() > deadline:
+                raise _PastDeadline
+            return object_hook(value) if object_hook else value
+
         try:
-            return json.loads(response.body.decode("utf-8"), object_hook=object_hook), response
+            return json.loads(response.body.decode("utf-8"), object_hook=hook), response
+        except _PastDeadline:
+            raise self._timed_out() from None
         except ValueError:
             raise ApiProblem(f"{endpoint} did not answer JSON; is this {self.kind}?") from None
         except RecursionError:
             raise ApiProblem(f"{endpoint} answered JSON nested too deeply; is this {self.kind}?") from None
 
     def get_metrics(
-        self, transport: Transport, names: tuple[str, ...], clock: Callable[[], float], max_bytes: int = MAX_BODY_BYTES
+        self, transport: Transport, names: tuple[str, ...], max_bytes: int = MAX_BODY_BYTES
     ) -> dict[str, list[Sample]]:
-        """The named families of the server's /metrics. Reading the page counts against the request's timeout, so
-        each request, page read included, ends within ``timeout`` however the page is written."""
-        started = clock()
+        """The named families of the server's /metrics, read within the request's timeout."""
+        deadline = self.clock() + self.timeout
         body = self.get(transport, "/metrics", max_bytes).body
         try:
-            return read_families(body, names, deadline=started + self.timeout, clock=clock)
+            return read_families(body, names, deadline=deadline, clock=self.clock)
         except PastDeadline:
-            raise TransportError(f"timed out after {self.timeout:g}s") from None
+            raise self._timed_out() from None
         except MetricsProblem as problem:
             raise OddAnswer(f"answered /metrics oddly: {problem}") from None

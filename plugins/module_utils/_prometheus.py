@@ -151,7 +151,7 @@ def observe_prometheus(
     if not settings.prometheus_url:
         return None
     headers = auth_headers(settings.prometheus_username, settings.prometheus_password, settings.prometheus_bearer_token)
-    api = Api(settings.prometheus_url, "a Prometheus", settings.timeout, headers)
+    api = Api(settings.prometheus_url, "a Prometheus", settings.timeout, headers, clock)
     target = _origin(settings.prometheus_alertmanager_url or settings.alertmanager_url)
     try:
         document, _response = api.get_json(transport, "/api/v1/alertmanagers")
@@ -163,7 +163,7 @@ def observe_prometheus(
         rule = _read_rule(api, transport, name) if name else None
         errors = None
         if this:
-            samples = api.get_metrics(transport, (ERRORS_FAMILY,), clock, METRICS_MAX_BYTES)[ERRORS_FAMILY]
+            samples = api.get_metrics(transport, (ERRORS_FAMILY,), METRICS_MAX_BYTES)[ERRORS_FAMILY]
             errors = next((value for labels, value in samples if labels.get("alertmanager") == this), 0.0)
     except TransportError as error:
         return PrometheusObservation(problem=f"Prometheus unreachable: {error.reason}", reachable=False)

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._prometheus import RULES_MAX_BYTES
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._prometheus import (
+    RULES_MAX_BYTES,
+    observe_prometheus,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import AnswerTooLarge
 from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import am_alert
 from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
@@ -174,3 +177,20 @@ def test_any_prometheus_answer_is_judged_and_keeps_alertmanagers_observation(ale
     assert result.judged
     assert result.observation.version == "0.25.0"
     assert result.verdict.status in ("up", "down")
+
+
+def test_decoding_a_huge_rules_answer_counts_against_the_request_timeout() -> None:
+    # Two million tiny objects decode in about two seconds: the request's timeout must bound that too.
+    groups = {"data": {"groups": [{"a": {}}] * 20_000}}
+    script = {**alertmanager_script([am_alert()]), **HEALTHY, **_rules(groups), **kuma_script()}
+    transport = StubTransport(script)
+
+    def clock() -> float:
+        # A minute passes as the rules arrive.
+        return 60.0 if transport.to("/api/v1/rules") else 0.0
+
+    observed = observe_prometheus(make_settings(prometheus_url=PROMETHEUS, timeout=3), transport, clock)
+
+    assert observed is not None
+    assert (observed.problem, observed.reachable) == ("Prometheus unreachable: timed out after 3s", False)
+    assert transport.to("/metrics") == []
