@@ -148,6 +148,8 @@ HEARTBEAT_OPTIONS = (
         (
             "A file where the check keeps, between runs, the counters it compares (no secret), written atomically,"
             " owner-only. The timer role uses each check's systemd C(StateDirectory=) when this is not set.",
+            "Only a file the heartbeat wrote, an empty file, or a new path is read or replaced; anything else there"
+            " (another file, a FIFO, a link) is left alone and the verdict is down.",
         ),
     ),
     Option(

@@ -37,7 +37,7 @@ def test_content_length_beside_transfer_encoding_is_a_400_the_connection_closed_
         raw.sendall(request)
         answer = _read_all(raw)
 
-    head, _, text = answer.partition(b"\r\n\r\n")
+    head, _blank_line, text = answer.partition(b"\r\n\r\n")
     assert head.split(b"\r\n")[0].split(b" ")[1] == b"400"
     assert b"connection: close" in head.lower()
     assert text == b"Content-Length and Transfer-Encoding together: the body's length is ambiguous\n"
