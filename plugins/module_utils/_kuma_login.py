@@ -55,7 +55,10 @@ KUMA_LOGIN_OPTIONS = (
     Option(
         "timeout",
         "float",
-        ("Seconds to wait for Kuma to connect and for each answer.",),
+        (
+            "Seconds Kuma may take to connect, and to give each answer, in all: a Kuma (or a proxy) that trickles"
+            " its answer slower than that fails the task. A connection that breaks fails it at once.",
+        ),
         default=30,
         above=0,
         maximum=300,

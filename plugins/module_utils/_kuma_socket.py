@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from typing import Any
 
 try:
@@ -23,6 +24,7 @@ except ImportError:  # the module reports it with missing_required_lib
     socketio_errors = None
 
 SOCKETIO_REQUIREMENT = "python-socketio[client]>=5.11"
+_LOST_POLL_S = 0.1  # how often a wait for an answer looks whether the connection broke
 # Kuma 2.x answers with translation keys; these are the ones a login or a monitor call can give.
 _I18N_MESSAGES = {
     "authIncorrectCreds": "Incorrect username or password.",
@@ -58,7 +60,11 @@ def _message(answer: Any) -> str:
 
 
 class KumaSession:
-    """One connection and one login. Use as a context manager; every call waits at most ``timeout`` seconds."""
+    """One connection and one login. Use as a context manager.
+
+    The connection (handshake and Kuma's first ``info``) and each answer take at most ``timeout`` seconds in all,
+    however slowly Kuma trickles them; a connection that breaks ends the wait for an answer at once.
+    """
 
     def __init__(self, url: str, *, timeout: float = 30.0, validate_certs: bool = True) -> None:
         if socketio is None:
@@ -75,6 +81,8 @@ class KumaSession:
         self._client.on("info", self._on_info)
         self._client.on("monitorList", self._on_monitor_list)
         self._client.on("notificationList", self._on_notification_list)
+        self._lost = threading.Event()
+        self._client.on("disconnect", lambda *_reason: self._lost.set())
 
     def __enter__(self) -> KumaSession:
         self.connect()
@@ -100,12 +108,28 @@ class KumaSession:
             self._notifications_seen.set()
 
     def connect(self) -> None:
-        try:
-            self._client.connect(self.url, wait_timeout=self.timeout)
-        except socketio_errors.ConnectionError as error:
-            raise KumaError(f"cannot connect to Kuma at {self.url}: {_reason(error)}") from None
+        deadline = time.monotonic() + self.timeout
+        failures: list[BaseException] = []
+
+        def handshake() -> None:
+            try:
+                self._client.connect(self.url, wait_timeout=self.timeout)
+            except BaseException as error:  # handed to the waiting thread
+                failures.append(error)
+
+        # The HTTP library's timeout bounds each read, not the handshake: a Kuma (or a proxy) that trickles one byte
+        # a second would hold the task for ever. The thread is left behind, a daemon, when it does.
+        worker = threading.Thread(target=handshake, name="kuma-connect", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            raise KumaError(f"Kuma at {self.url} did not complete the connection within {self.timeout:g} s")
+        if failures:
+            if isinstance(failures[0], socketio_errors.ConnectionError):
+                raise KumaError(f"cannot connect to Kuma at {self.url}: {_reason(failures[0])}") from None
+            raise failures[0]
         # Kuma 2 registers its handlers only after it sent `info`: an event sent before can be lost for good.
-        if not self._info_seen.wait(self.timeout):
+        if not self._info_seen.wait(max(0.0, deadline - time.monotonic())):
             self.close()
             raise KumaError(f"Kuma at {self.url} connected but sent no info within {self.timeout:g} s")
 
@@ -120,12 +144,29 @@ class KumaSession:
     def call(self, event: str, *args: Any) -> Any:
         """Send one event and return Kuma's answer; a lost connection or no answer in time is a KumaError."""
         data = args[0] if len(args) == 1 else args
+        answered = threading.Event()
+        answers: list[tuple[Any, ...]] = []
+
+        def on_answer(*values: Any) -> None:
+            answers.append(values)
+            answered.set()
+
+        broke = f"the connection to Kuma at {self.url} broke during {event}"
+        if self._lost.is_set():
+            raise KumaError(f"{broke}: it was already closed")
         try:
-            return self._client.call(event, data, timeout=self.timeout)
-        except socketio_errors.TimeoutError:
-            raise KumaError(f"Kuma at {self.url} did not answer {event} within {self.timeout:g} s") from None
+            self._client.emit(event, data, callback=on_answer)
         except socketio_errors.SocketIOError as error:
-            raise KumaError(f"the connection to Kuma at {self.url} broke during {event}: {error}") from None
+            raise KumaError(f"{broke}: {error}") from None
+        deadline = time.monotonic() + self.timeout
+        # python-socketio's own call() waits its whole timeout after the connection broke.
+        while not answered.wait(min(_LOST_POLL_S, max(0.0, deadline - time.monotonic()))):
+            if self._lost.is_set():
+                raise KumaError(broke)
+            if time.monotonic() >= deadline:
+                raise KumaError(f"Kuma at {self.url} did not answer {event} within {self.timeout:g} s")
+        values = answers[0]
+        return values[0] if len(values) == 1 else (values or None)
 
     def request(self, doing: str, event: str, *args: Any) -> dict[str, Any]:
         """Send one event; Kuma's answer when it says ok, else a KumaError saying what it refused to ``doing``."""

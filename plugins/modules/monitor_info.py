@@ -48,7 +48,9 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for Kuma to connect and for each answer.
+      - 'Seconds Kuma may take to connect, and to give each answer, in all: a Kuma (or a proxy)
+        that trickles its answer slower than that fails the task. A connection that breaks fails
+        it at once.'
     type: float
     default: 30
   names:

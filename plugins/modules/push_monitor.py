@@ -57,7 +57,9 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for Kuma to connect and for each answer.
+      - 'Seconds Kuma may take to connect, and to give each answer, in all: a Kuma (or a proxy)
+        that trickles its answer slower than that fails the task. A connection that breaks fails
+        it at once.'
     type: float
     default: 30
   name:
@@ -335,6 +337,8 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_m
     read_wanted,
 )
 
+_DONE = {"create": "created", "update": "changed", "delete": "deleted"}
+
 
 def _group_ids(kuma: KumaSession, objects: KumaObjects, planned: Plan, version: str) -> dict[str, int]:
     """The id of every group a change asks for: the groups Kuma has, and the new ones, created here once each."""
@@ -415,6 +419,7 @@ def main() -> None:
     outcomes: list[dict[str, Any]] = []
     version = ""
     planned = Plan([], [])
+    in_flight: Change | None = None
     try:
         with logged_in(session) as kuma:
             objects = KumaObjects(kuma.monitors(), kuma.notifications())
@@ -432,11 +437,21 @@ def main() -> None:
                         None if change.action in ("create", "delete") or existing_id is None else int(existing_id)
                     )
                 else:
+                    in_flight = change
                     monitor_id = _apply(kuma, change, version, group_ids)
+                    in_flight = None
                 outcomes.append(_outcome(session, change, monitor_id))
     except (KumaError, SettingsError) as error:
+        msg = str(error)
+        if in_flight is not None:
+            # Kuma may have done it before the answer was lost: the result lists it, so it is not forgotten.
+            outcomes.append(_outcome(session, in_flight, None))
+            msg += (
+                f"; {in_flight.wanted.name} may or may not have been {_DONE[in_flight.action]} in Kuma:"
+                " run the task again to see"
+            )
         done = [outcome for outcome in outcomes if outcome["action"] != "none"]
-        module.fail_json(msg=str(error), changed=bool(done) and not module.check_mode, monitors=outcomes)
+        module.fail_json(msg=msg, changed=bool(done) and not module.check_mode, monitors=outcomes)
     result: dict[str, Any] = {
         "changed": bool(planned.new_groups) or any(outcome["action"] != "none" for outcome in outcomes),
         "monitors": outcomes,
