@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: monitor_info
 short_description: Read Uptime Kuma monitors by name, with the notifications that page for them
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Logs in to Uptime Kuma once, through the socket.io API its web page uses, and returns the monitors asked for by
     name; whether each exists, runs (not paused, nor its group), how long Kuma waits for a push, its group and the
