@@ -32,15 +32,12 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -59,10 +56,9 @@ from lab import (  # noqa: E402
 )
 from lab.collection import link_checkout_as_collection  # noqa: E402
 from lab.fleet import BootedHost, Fleet, deploy_checks  # noqa: E402
-from lab.pager import page_monitor  # noqa: E402
-from lab.polling import poll_until  # noqa: E402
+from lab.pager import Pager, kuma_pager, page_heartbeat, page_monitor  # noqa: E402
 from lab.stack import WATCHDOG_MATCH  # noqa: E402
-from lab.webhook import ThreadedServer  # noqa: E402
+from lab.webhook import Arrival  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "page_results.json"
 INTERVAL_S = 10
@@ -79,96 +75,6 @@ RECOVERY_TIMEOUT_S = 120
 SEED = 20261204
 
 
-@dataclass(frozen=True)
-class Page:
-    """One POST Kuma's webhook notification made, stamped (time.time()) when its body was read."""
-
-    received_at: float
-    body: dict[str, Any]
-    raw: bytes
-
-    @property
-    def monitor(self) -> Any:
-        return page_monitor(self.body)
-
-    @property
-    def heartbeat(self) -> dict[str, Any]:
-        return self.body.get("heartbeat") or {}
-
-
-class PageRecorder(ThreadedServer):
-    """A loopback receiver that keeps every page with the moment it arrived.
-
-    lab.webhook.WebhookRecorder keeps bodies only; a time-to-page figure needs each page's arrival, taken in the
-    server thread rather than when a poll happens to see it.
-    """
-
-    def __init__(self) -> None:
-        self._pages: list[Page] = []
-        self._lock = threading.Lock()
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received_at = time.time()
-                with recorder._lock:
-                    recorder._pages.append(Page(received_at, json.loads(raw), raw))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the pages themselves are the record."""
-
-        super().__init__(Handler, name="page-recorder")
-
-    def pages(self) -> list[Page]:
-        with self._lock:
-            return list(self._pages)
-
-
-@dataclass(frozen=True)
-class StampedPager:
-    """A Kuma webhook notification (``id``) and the recorder its pages reach."""
-
-    name: str
-    id: int
-    recorder: PageRecorder
-
-    def pages(
-        self, monitor_name: str, status: HeartbeatStatus, since: float, until: float = float("inf")
-    ) -> list[Page]:
-        return [
-            page
-            for page in self.recorder.pages()
-            if page.monitor == monitor_name
-            and page.heartbeat.get("status") == status
-            and since <= page.received_at <= until
-        ]
-
-    def wait_for_page(self, monitor_name: str, status: HeartbeatStatus, since: float, timeout: float) -> Page | None:
-        """The first page for the monitor with this status that arrived at or after ``since``; None after timeout."""
-        try:
-            return poll_until(
-                lambda: next(iter(self.pages(monitor_name, status, since)), None),
-                timeout=max(timeout, 0.0),
-                describe_failure=lambda: "",
-            )
-        except AssertionError:
-            return None
-
-
-@contextmanager
-def stamped_pager(kuma: Kuma, name: str) -> Iterator[StampedPager]:
-    """Like lab.pager.kuma_pager, with pages stamped on arrival; the notification is deleted afterwards."""
-    with PageRecorder() as recorder:
-        notification_id = kuma.add_webhook_notification(name, recorder.url)
-        try:
-            yield StampedPager(name, notification_id, recorder)
-        finally:
-            kuma.delete_notification(notification_id)
-
-
 @dataclass
 class Bench:
     """What the trials act on: the alerting pair both sides watch, the host, Kuma, its pager and the two monitors."""
@@ -176,7 +82,7 @@ class Bench:
     pair: AlertingPair
     host: BootedHost
     kuma: Kuma
-    pager: StampedPager
+    pager: Pager
     ours: PushMonitor
     original: PushMonitor
     silence_id: str = ""
@@ -279,17 +185,18 @@ class Side:
 
 def _observe(bench: Bench, monitor: PushMonitor, side: Side, broken_at: float, last_push: float | None) -> None:
     """Wait for the monitor's DOWN page; note when it came, when Kuma stored the beat it is about, and why."""
-    page = bench.pager.wait_for_page(
-        monitor.name, HeartbeatStatus.DOWN, broken_at, broken_at + PAGE_WINDOW_S - time.time()
-    )
-    if page is None:
+    try:
+        page = bench.pager.wait_for_page(
+            monitor.name, HeartbeatStatus.DOWN, since=broken_at, timeout=broken_at + PAGE_WINDOW_S - time.time()
+        )
+    except AssertionError:  # no page within the window: "never" in this trial
         side.page_s.append(None)
         return
-    row_at = _row_time(page.heartbeat["time"])
+    row_at = _row_time(page_heartbeat(page)["time"])
     side.page_s.append(page.received_at - broken_at)
     side.row_s.append(row_at - broken_at)
     side.delivery_s.append(page.received_at - row_at)
-    msg = str(page.heartbeat.get("msg"))
+    msg = str(page_heartbeat(page).get("msg"))
     side.reasons.add(msg[:90])
     if msg == NO_PUSH_MSG and last_push is not None:
         side.kuma_timeout_s.append(row_at - last_push)
@@ -297,17 +204,15 @@ def _observe(bench: Bench, monitor: PushMonitor, side: Side, broken_at: float, l
 
 def _count_pages(bench: Bench, monitor: PushMonitor, side: Side, broken_at: float) -> None:
     """After recovery: wait for the UP page (DOWN -> UP is a change); count the DOWN pages the trial sent."""
-    up = bench.pager.wait_for_page(monitor.name, HeartbeatStatus.UP, broken_at, RECOVERY_TIMEOUT_S)
-    if up is None:
-        raise RuntimeError(f"no UP page for {monitor.name!r} within {RECOVERY_TIMEOUT_S} s of recovery")
+    up = bench.pager.wait_for_page(monitor.name, HeartbeatStatus.UP, since=broken_at, timeout=RECOVERY_TIMEOUT_S)
     side.down_pages.append(len(bench.pager.pages(monitor.name, HeartbeatStatus.DOWN, broken_at, up.received_at)))
 
 
-def page_sequence(pages: list[Page], monitor: PushMonitor) -> dict:
+def page_sequence(pages: list[Arrival], monitor: PushMonitor) -> dict:
     """A monitor's pages over the whole run: how many of each, and how many repeated the status of the one before
     (Kuma pages on a change, so a repeat is a duplicate or a change the bench did not make)."""
-    own = [page for page in pages if page.monitor == monitor.name]
-    statuses = [page.heartbeat.get("status") for page in own]
+    own = [page for page in pages if page_monitor(page) == monitor.name]
+    statuses = [page_heartbeat(page).get("status") for page in own]
     return {
         "down": statuses.count(HeartbeatStatus.DOWN),
         "up": statuses.count(HeartbeatStatus.UP),
@@ -315,8 +220,8 @@ def page_sequence(pages: list[Page], monitor: PushMonitor) -> dict:
         "timeline": [
             {
                 "received": _clock(page.received_at),
-                "status": page.heartbeat.get("status"),
-                "msg": str(page.heartbeat.get("msg"))[:90],
+                "status": page_heartbeat(page).get("status"),
+                "msg": str(page_heartbeat(page).get("msg"))[:90],
             }
             for page in own
         ],
@@ -407,13 +312,13 @@ def _figures(side: Side, goal: float | None) -> dict:
     }
 
 
-def assert_no_token(pages: list[Page], monitors: list[PushMonitor]) -> int:
+def assert_no_token(pages: list[Arrival], monitors: list[PushMonitor]) -> int:
     """No page body holds a push token (Kuma sends its monitor without sensitive data); the number checked."""
     for page in pages:
         text = page.raw.decode("utf-8", errors="replace")
         for monitor in monitors:
             if monitor.token in text:
-                raise AssertionError(f"a page for {page.monitor!r} holds the push token of {monitor.name!r}")
+                raise AssertionError(f"a page for {page_monitor(page)!r} holds the push token of {monitor.name!r}")
     return len(pages)
 
 
@@ -437,7 +342,7 @@ def run(workdir: Path, trials: int) -> dict:
         kuma = Kuma(workdir / "kuma")
         running.callback(kuma.stop)
         kuma.start()
-        pager = running.enter_context(stamped_pager(kuma, "bench on-call"))
+        pager = running.enter_context(kuma_pager(kuma, "bench on-call"))
         created_at = _clock()
         ours = kuma.create_push_monitor("bench page ours", KUMA_INTERVAL_S, notification_ids=(pager.id,))
         original = kuma.create_push_monitor("bench page original relay", KUMA_INTERVAL_S, notification_ids=(pager.id,))
@@ -464,7 +369,7 @@ def run(workdir: Path, trials: int) -> dict:
         bench = Bench(pair, fleet.hosts[0], kuma, pager, ours, original)
         started_load = _loadavg()
         results = measure(bench, trials)
-        pages = pager.recorder.pages()
+        pages = pager.pages()
         checked = assert_no_token(pages, [ours, original])
         return {
             **results,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -36,6 +38,16 @@ class ThreadedServer:
         self._thread.join()
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One POST received: when its body was read (``time.time()``, in the server thread, not when a poll saw it),
+    the JSON it held, and its bytes as sent (to look for a secret in exactly what arrived)."""
+
+    received_at: float
+    body: Notification
+    raw: bytes
+
+
 class WebhookRecorder(ThreadedServer):
     """`with WebhookRecorder() as webhook:` serves `webhook.url` in a thread and keeps every JSON body posted.
 
@@ -43,15 +55,16 @@ class WebhookRecorder(ThreadedServer):
     """
 
     def __init__(self, port: int = 0) -> None:
-        self.notifications: list[Notification] = []
+        self._arrivals: list[Arrival] = []
         self._lock = threading.Lock()
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                arrival = Arrival(time.time(), json.loads(raw), raw)
                 with recorder._lock:
-                    recorder.notifications.append(json.loads(body))
+                    recorder._arrivals.append(arrival)
                 self.send_response(200)
                 self.end_headers()
 
@@ -60,9 +73,12 @@ class WebhookRecorder(ThreadedServer):
 
         super().__init__(Handler, port, "webhook-recorder")
 
-    def received(self) -> list[Notification]:
+    def arrivals(self) -> list[Arrival]:
         with self._lock:
-            return list(self.notifications)
+            return list(self._arrivals)
+
+    def received(self) -> list[Notification]:
+        return [arrival.body for arrival in self.arrivals()]
 
     def wait_for(self, predicate: Callable[[Notification], bool], timeout: float = 30.0) -> Notification:
         """Poll until a received notification satisfies `predicate`; AssertionError listing them if none does."""

@@ -20,7 +20,7 @@ from lab import Alertmanager, HeartbeatStatus, Kuma, pushed
 from lab.fleet import Fleet, deploy_checks
 from lab.fleet.deploy import ANSIBLE_PLAYBOOK
 from lab.kuma import NO_PUSH_MSG
-from lab.pager import Pager, kuma_pager
+from lab.pager import Pager, kuma_pager, page_monitor
 
 pytestmark = pytest.mark.fleet
 
@@ -174,10 +174,10 @@ def test_a_host_that_falls_silent_pages_for_its_own_monitor_only_and_a_monitor_p
         page = fleet_pager.wait_for_page(
             "onboard-a/main", HeartbeatStatus.DOWN, NO_PUSH_MSG, timeout=2 * KUMA_INTERVAL + RUN_SLACK
         )
-        assert page["msg"].startswith("[onboard-a/main] [")
-        paged = {pushed_page["monitor"]["name"] for pushed_page in fleet_pager.pages()}
+        assert page.body["msg"].startswith("[onboard-a/main] [")
+        paged = {page_monitor(sent) for sent in fleet_pager.pages()}
         assert paged == {"onboard-a/main"}, f"pages for monitors that did not fall silent: {paged}"
-        _assert_no_secret(repr(fleet_pager.pages()), kuma, "a page")
+        _assert_no_secret(b"".join(sent.raw for sent in fleet_pager.pages()).decode(), kuma, "a page")
     finally:
         removed = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(alertmanager, state="absent"))
         assert removed.returncode == 0, removed.stdout[-4000:]
