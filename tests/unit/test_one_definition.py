@@ -77,3 +77,108 @@ def test_the_relay_role_offers_every_relay_option_with_its_default() -> None:
         assert options[variable].get("no_log", False) == option.secret, variable
         if option.default is not None:
             assert defaults[variable] == option.default, variable
+
+
+# A valid value other than the default, for options whose type alone does not give one (URLs, pairs, bounds).
+_OTHER_VALUES: dict[str, Any] = {
+    "alertmanager_url": "http://other.example:9093",
+    "push_url": "https://kuma.example/api/push/" + "Other0Token1" * 3,
+    "matchers": ['alertname="Other"'],
+    "run_timeout": 60,
+    "prometheus_url": "http://prometheus.example:9090",
+    "prometheus_alertmanager_url": "http://other.example:9093",
+}
+_BASE_VALUES = {"alertmanager_url": "http://alertmanager.example:9093", "push_url": "http://kuma/api/push/" + "a" * 32}
+
+
+def _other_value(option: Any) -> Any:
+    if option.name in _OTHER_VALUES:
+        return _OTHER_VALUES[option.name]
+    if option.choices:
+        return next(choice for choice in option.choices if choice != option.default)
+    if option.type == "bool":
+        return not option.default
+    if option.type in ("int", "float"):
+        return (option.default or option.minimum or 0) + 1
+    if option.type == "list":
+        return ["other"]
+    return "/etc/other" if option.type == "path" else "other"
+
+
+def test_every_heartbeat_option_reaches_the_settings_the_core_reads() -> None:
+    """An option added to the table but left out of HeartbeatSettings or settings_from_values would be documented,
+    accepted, then silently ignored: here each option, given another value, must change the settings."""
+    from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (
+        REQUIRED_TOGETHER,
+        settings_from_options,
+    )
+
+    partners = {first: second for first, second in REQUIRED_TOGETHER} | {b: a for a, b in REQUIRED_TOGETHER}
+    baseline = settings_from_options(_BASE_VALUES)
+    ignored = []
+    for option in HEARTBEAT_OPTIONS:
+        changed = {**_BASE_VALUES, option.name: _other_value(option)}
+        if option.name in partners:
+            changed[partners[option.name]] = _other_value(
+                next(o for o in HEARTBEAT_OPTIONS if o.name == partners[option.name])
+            )
+        if settings_from_options(changed) == baseline:
+            ignored.append(option.name)
+    assert ignored == [], f"options the settings do not carry: {ignored}"
+
+
+def test_every_heartbeat_setting_is_read_by_the_core() -> None:
+    """A settings field nobody reads is an option accepted and ignored: each is read somewhere in the core."""
+    from dataclasses import fields
+
+    from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat_settings import (
+        HeartbeatSettings,
+    )
+    from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TlsOptions
+
+    core = REPO_ROOT / "plugins" / "module_utils"
+    sources = (
+        "\n".join(path.read_text() for path in core.glob("*.py") if path.name != "_heartbeat_settings.py")
+        + (core / "_heartbeat_settings.py")
+        .read_text()
+        .split("class HeartbeatSettings", 1)[1]
+        .split("def parse_matchers")[0]
+    )
+    unread = [
+        field.name for field in (*fields(HeartbeatSettings), *fields(TlsOptions)) if f".{field.name}" not in sources
+    ]
+    assert unread == [], f"settings no part of the core reads: {unread}"
+
+
+def _readme_default(option: Any) -> str:
+    """An option's default as the README's table writes it."""
+    if option.required:
+        return "required"
+    default = option.argument_spec().get("default")
+    if default is None:
+        return "-"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if isinstance(default, (int, float)):
+        return f"`{default:g}`"
+    return f"`{default}`"
+
+
+def test_the_readmes_option_table_names_every_module_option_with_its_default() -> None:
+    import re
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    table = readme.split("| option | default | what it does |", 1)[1].split("\n\n", 1)[0]
+    documented: dict[str, str] = {}
+    for row in table.strip().splitlines()[1:]:
+        names_cell, defaults_cell = (cell.strip() for cell in row.strip("|").split("|")[:2])
+        names = re.findall(r"`(\w+)`", names_cell)
+        defaults = [value.strip() for value in defaults_cell.split(", ")] if len(names) > 1 else [defaults_cell]
+        if len(defaults) != len(names):
+            defaults = [defaults_cell] * len(names)
+        for name, default in zip(names, defaults, strict=True):
+            documented[name] = "required" if default.startswith("required") else default
+    expected = {option.name: _readme_default(option) for option in HEARTBEAT_OPTIONS}
+    assert sorted(documented) == sorted(expected), "the README's table and the module's options differ"
+    wrong = {name: (documented[name], expected[name]) for name in expected if documented[name] != expected[name]}
+    assert wrong == {}, f"README default vs defined default: {wrong}"
