@@ -9,7 +9,6 @@ Private to the collection (leading underscore). Standard library only. Read-only
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,8 +18,9 @@ from urllib.parse import quote, urlencode
 
 from ._api import Api, ApiProblem, OddAnswer, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
-from ._kuma import printable
 from ._metrics import by_label, single
+from ._text import printable
+from ._timestamps import parse_timestamp
 from ._transport import Transport, TransportError
 
 MAX_SILENCES_READ = 3
@@ -33,7 +33,6 @@ METRIC_FAMILIES = (
     "alertmanager_config_last_reload_success_timestamp_seconds",
     "alertmanager_config_hash",
 )
-_TIMESTAMP_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -83,21 +82,6 @@ class Observation:
     silences: tuple[Silence, ...] = ()
     metrics: AlertmanagerMetrics | None = None
     metrics_problem: str | None = None
-
-
-def parse_timestamp(text: Any) -> datetime | None:
-    """RFC 3339 as Go writes it (nanoseconds, Z); None for anything else."""
-    found = _TIMESTAMP_RE.match(text) if isinstance(text, str) else None
-    if not found:
-        return None
-    whole, fraction, zone = found.groups()
-    micro = (fraction or "0")[:6].ljust(6, "0")
-    zone = "+00:00" if zone == "Z" else zone
-    try:
-        return datetime.fromisoformat(f"{whole}.{micro}{zone}")
-    except ValueError:
-        # Well formed but impossible (month 13, hour 25): no time at all, which the verdict treats as unknown.
-        return None
 
 
 def _api(settings: HeartbeatSettings, clock: Callable[[], float]) -> Api:

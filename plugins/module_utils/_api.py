@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from ._kuma import printable
 from ._metrics import MetricsProblem, PastDeadline, Sample, read_families
+from ._text import printable
 from ._transport import MAX_BODY_BYTES, AnswerTooLarge, HttpResponse, Transport, TransportError
 
 REASON_BYTES = 4096

@@ -10,20 +10,17 @@ program and the relay. Messages name the push host, never the URL: its path is t
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Callable
 from urllib.parse import quote, urlencode
 
 from ._redact import redact
+from ._text import shorten_message
 from ._transport import Transport, TransportError
 from ._urls import PushUrl
 
 BACKOFF_FIRST_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 4.0
-# The message travels in the request's query: a long one must not make the URL too long for Kuma.
-MAX_MESSAGE_CHARS = 250
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class PushError(Exception):
@@ -36,17 +33,6 @@ class PushError(Exception):
 
 class _Retryable(Exception):
     pass
-
-
-def printable(text: str) -> str:
-    """The text with every control character (a server's escape codes, CR/LF, NUL) turned into a space."""
-    return _CONTROL_RE.sub(" ", text)
-
-
-def shorten_message(msg: str) -> str:
-    """The message, printable, cut to MAX_MESSAGE_CHARS with an ellipsis where it was cut."""
-    msg = printable(msg)
-    return msg if len(msg) <= MAX_MESSAGE_CHARS else msg[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 def request_url(push_url: PushUrl, status: str, msg: str, ping: int | None) -> str:

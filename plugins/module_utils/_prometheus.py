@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from ._alertmanager import parse_timestamp
 from ._api import Api, ApiProblem, OddAnswer, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
-from ._kuma import printable
+from ._text import printable
+from ._timestamps import parse_timestamp
 from ._transport import Transport, TransportError
 
 ERRORS_FAMILY = "prometheus_notifications_errors_total"

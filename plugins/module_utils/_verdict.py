@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from ._alertmanager import Observation, ObservedAlert, Silence
 from ._delivery import Delivery
 from ._heartbeat_settings import HeartbeatSettings
-from ._kuma import shorten_message
 from ._matchers import describe
+from ._text import shorten_message
 
 UP = "up"
 DOWN = "down"

@@ -13,8 +13,8 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from ._kuma import shorten_message
 from ._relay_settings import RelaySettings
+from ._text import shorten_message
 
 MAX_NAMES_SHOWN = 5
 

@@ -8,7 +8,6 @@ import unicodedata
 from typing import Any
 
 import pytest
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma import MAX_MESSAGE_CHARS
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_server import (
     MAX_BODY_BYTES,
@@ -20,6 +19,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_
     RelaySettings,
     relay_settings_from_options,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._text import MAX_MESSAGE_CHARS
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import HttpResponse, TransportError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._webhook import BadRequest, parse_notification
 from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import KUMA_NOT_FOUND, watchdog_alert, webhook

@@ -9,7 +9,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._alertm
     Observation,
     ObservedAlert,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma import MAX_MESSAGE_CHARS
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._text import MAX_MESSAGE_CHARS
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._verdict import (
     DOWN,
     UP,
