@@ -1,5 +1,5 @@
-"""The fault tests' fixtures (tests/fault/fixtures.py): fake servers and a fresh push token."""
+"""The fault tests' fixtures (tests/fault/fixtures.py): fake servers, named fake_*, and a fresh push token."""
 
-from tests.fault.fixtures import alertmanager, elsewhere, kuma, token
+from tests.fault.fixtures import elsewhere, fake_alertmanager, fake_kuma, token
 
-__all__ = ["alertmanager", "elsewhere", "kuma", "token"]
+__all__ = ["elsewhere", "fake_alertmanager", "fake_kuma", "token"]

@@ -13,13 +13,13 @@ OTHER_LOOPBACK = "127.0.0.2"
 
 
 @pytest.fixture
-def alertmanager() -> Iterator[FakeServer]:
+def fake_alertmanager() -> Iterator[FakeServer]:
     with FakeServer() as server:
         yield server
 
 
 @pytest.fixture
-def kuma() -> Iterator[FakeServer]:
+def fake_kuma() -> Iterator[FakeServer]:
     with FakeServer() as server:
         yield server
 

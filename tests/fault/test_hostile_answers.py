@@ -18,8 +18,8 @@ from tests.payloads import am_alert, am_metrics
 GUARD_SECONDS = 5
 
 
-def pushed_message(kuma: FakeServer, token: str) -> tuple[str, str]:
-    (push,) = kuma.received_at(f"/api/push/{token}")
+def pushed_message(fake_kuma: FakeServer, token: str) -> tuple[str, str]:
+    (push,) = fake_kuma.received_at(f"/api/push/{token}")
     return push.query["status"][0], push.query["msg"][0]
 
 
@@ -43,10 +43,10 @@ def guarded_heartbeat(*args: Any, **options: Any) -> tuple[HeartbeatRun, float]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def serve_prometheus(server: FakeServer, alertmanager: FakeServer, rules: Reply | None = None) -> None:
+def serve_prometheus(server: FakeServer, fake_alertmanager: FakeServer, rules: Reply | None = None) -> None:
     server.reply(
         "/api/v1/alertmanagers",
-        json_reply({"data": {"activeAlertmanagers": [{"url": f"{alertmanager.url}/api/v2/alerts"}]}}),
+        json_reply({"data": {"activeAlertmanagers": [{"url": f"{fake_alertmanager.url}/api/v2/alerts"}]}}),
     )
     rule = {"type": "alerting", "name": "Watchdog", "health": "ok", "lastEvaluation": "2026-11-25T11:59:59Z"}
     server.reply("/api/v1/rules", rules or json_reply({"data": {"groups": [{"interval": 60, "rules": [rule]}]}}))
@@ -54,15 +54,15 @@ def serve_prometheus(server: FakeServer, alertmanager: FakeServer, rules: Reply 
 
 
 def test_a_megabyte_label_line_in_alertmanagers_metrics_is_down_naming_it_within_the_run(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     line = b"alertmanager_notifications_total{" + b"a" * 1_000_000 + b"} 1\n"
-    alertmanager.reply("/metrics", Reply(body=am_metrics().encode() + line))
+    fake_alertmanager.reply("/metrics", Reply(body=am_metrics().encode() + line))
 
-    run, seconds = guarded_heartbeat(alertmanager.url, serve_kuma(kuma, token), run_timeout=9)
+    run, seconds = guarded_heartbeat(fake_alertmanager.url, serve_kuma(fake_kuma, token), run_timeout=9)
 
-    assert pushed_message(kuma, token) == (
+    assert pushed_message(fake_kuma, token) == (
         "down",
         "Alertmanager answered /metrics oddly: a line of alertmanager_notifications_total is longer than 64 KiB",
     )
@@ -71,26 +71,26 @@ def test_a_megabyte_label_line_in_alertmanagers_metrics_is_down_naming_it_within
 
 
 def test_rules_of_17_mb_are_down_saying_prometheus_answered_more_than_16_mib(
-    alertmanager: FakeServer, elsewhere: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, elsewhere: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    serve_prometheus(elsewhere, alertmanager, Reply(body=b" " * (17 * 1024 * 1024)))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    serve_prometheus(elsewhere, fake_alertmanager, Reply(body=b" " * (17 * 1024 * 1024)))
 
-    run = heartbeat(alertmanager.url, serve_kuma(kuma, token), prometheus_url=elsewhere.url)
+    run = heartbeat(fake_alertmanager.url, serve_kuma(fake_kuma, token), prometheus_url=elsewhere.url)
 
-    assert pushed_message(kuma, token) == ("down", "Prometheus answered more than 16 MiB for /api/v1/rules")
+    assert pushed_message(fake_kuma, token) == ("down", "Prometheus answered more than 16 MiB for /api/v1/rules")
     assert run.result.as_dict()["prometheus"]["reachable"] is True
 
 
 def test_prometheus_data_of_the_wrong_shape_is_down_naming_prometheus_and_alertmanager_is_still_judged(
-    alertmanager: FakeServer, elsewhere: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, elsewhere: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [])
-    serve_prometheus(elsewhere, alertmanager, json_reply({"data": [1, 2]}))
+    serve_alertmanager(fake_alertmanager, [])
+    serve_prometheus(elsewhere, fake_alertmanager, json_reply({"data": [1, 2]}))
 
-    run = heartbeat(alertmanager.url, serve_kuma(kuma, token), prometheus_url=elsewhere.url)
+    run = heartbeat(fake_alertmanager.url, serve_kuma(fake_kuma, token), prometheus_url=elsewhere.url)
 
-    assert pushed_message(kuma, token) == (
+    assert pushed_message(fake_kuma, token) == (
         "down",
         "Prometheus answered /api/v1/rules oddly: its data is a list, not an object"
         ' | no active alert matches alertname="Watchdog"',

@@ -9,12 +9,12 @@ from tests.payloads import KUMA_NOT_FOUND, KUMA_OK, am_alert
 
 
 def test_a_kuma_that_is_down_is_tried_one_time_plus_retries_with_growing_waits(
-    alertmanager: FakeServer, token: str
+    fake_alertmanager: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     kuma_url = refused_url()
 
-    run = heartbeat(alertmanager.url, f"{kuma_url}/api/push/{token}", retries=2)
+    run = heartbeat(fake_alertmanager.url, f"{kuma_url}/api/push/{token}", retries=2)
 
     kuma_host = kuma_url.removeprefix("http://")
     assert (run.result.pushed, run.result.attempts) == (False, 3)
@@ -25,42 +25,44 @@ def test_a_kuma_that_is_down_is_tried_one_time_plus_retries_with_growing_waits(
 
 
 def test_a_kuma_slower_than_the_timeout_is_retried_then_given_up(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, Reply(delay=5, body=KUMA_OK))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, Reply(delay=5, body=KUMA_OK))
 
-    run = heartbeat(alertmanager.url, push_url, timeout=0.3, retries=1)
+    run = heartbeat(fake_alertmanager.url, push_url, timeout=0.3, retries=1)
 
     assert (run.result.pushed, run.result.attempts) == (False, 2)
     assert run.waits == [0.5]
-    assert run.result.push_error == f"Kuma at {kuma.host} unreachable: timed out after 0.3s; gave up after 2 attempts"
-    assert len(kuma.received_at(f"/api/push/{token}")) == 2
+    assert (
+        run.result.push_error == f"Kuma at {fake_kuma.host} unreachable: timed out after 0.3s; gave up after 2 attempts"
+    )
+    assert len(fake_kuma.received_at(f"/api/push/{token}")) == 2
     assert token not in run.shown
 
 
 def test_a_kuma_error_then_success_is_pushed_on_the_second_attempt(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, Reply(status=500, body="Internal Server Error"), json_reply(KUMA_OK))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, Reply(status=500, body="Internal Server Error"), json_reply(KUMA_OK))
 
-    run = heartbeat(alertmanager.url, push_url, retries=3)
+    run = heartbeat(fake_alertmanager.url, push_url, retries=3)
 
     assert (run.result.pushed, run.result.attempts, run.result.push_error) == (True, 2, None)
     assert run.waits == [0.5]
-    first, second = kuma.received_at(f"/api/push/{token}")
+    first, second = fake_kuma.received_at(f"/api/push/{token}")
     assert first.query == second.query
     assert token not in run.shown
 
 
 def test_a_kuma_that_hangs_up_without_answering_is_retried(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, Reply(hang_up=True), json_reply(KUMA_OK))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, Reply(hang_up=True), json_reply(KUMA_OK))
 
-    run = heartbeat(alertmanager.url, push_url, retries=1)
+    run = heartbeat(fake_alertmanager.url, push_url, retries=1)
 
     assert (run.result.pushed, run.result.attempts) == (True, 2)
     assert run.waits == [0.5]
@@ -68,85 +70,87 @@ def test_a_kuma_that_hangs_up_without_answering_is_retried(
 
 
 def test_a_kuma_that_always_hangs_up_is_reported_as_a_reset_connection(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
 
-    run = heartbeat(alertmanager.url, serve_kuma(kuma, token, Reply(hang_up=True)), retries=0)
+    run = heartbeat(fake_alertmanager.url, serve_kuma(fake_kuma, token, Reply(hang_up=True)), retries=0)
 
-    assert run.result.push_error == f"Kuma at {kuma.host} unreachable: connection reset; gave up after 1 attempt"
+    assert run.result.push_error == f"Kuma at {fake_kuma.host} unreachable: connection reset; gave up after 1 attempt"
     assert token not in run.shown
 
 
 def test_an_unknown_or_paused_monitor_is_refused_at_once_naming_kumas_message_and_the_host(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
 
-    run = heartbeat(alertmanager.url, push_url, retries=3)
+    run = heartbeat(fake_alertmanager.url, push_url, retries=3)
 
     assert (run.result.pushed, run.result.attempts) == (False, 1)
     assert run.waits == []
-    assert len(kuma.received) == 1
+    assert len(fake_kuma.received) == 1
     assert run.result.push_error == (
-        f"Kuma at {kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)"
+        f"Kuma at {fake_kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)"
     )
     assert token not in run.shown
 
 
 def test_a_200_without_kumas_json_is_a_failed_push_not_a_success(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, html_reply("<html><title>Uptime Kuma</title></html>"))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, html_reply("<html><title>Uptime Kuma</title></html>"))
 
-    run = heartbeat(alertmanager.url, push_url)
+    run = heartbeat(fake_alertmanager.url, push_url)
 
     assert (run.result.pushed, run.result.attempts) == (False, 1)
-    assert run.result.push_error == (f"{kuma.host} answered HTTP 200 without Kuma's JSON; is push_url a Kuma push URL?")
+    assert run.result.push_error == (
+        f"{fake_kuma.host} answered HTTP 200 without Kuma's JSON; is push_url a Kuma push URL?"
+    )
     assert token not in run.shown
 
 
 def test_a_redirect_to_another_host_is_not_followed_and_that_host_hears_nothing(
-    alertmanager: FakeServer, kuma: FakeServer, elsewhere: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, elsewhere: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     serve_kuma(elsewhere, token)
-    push_url = serve_kuma(kuma, token, redirect_reply(f"{elsewhere.url}/api/push/{token}?status=up"))
+    push_url = serve_kuma(fake_kuma, token, redirect_reply(f"{elsewhere.url}/api/push/{token}?status=up"))
 
-    run = heartbeat(alertmanager.url, push_url)
+    run = heartbeat(fake_alertmanager.url, push_url)
 
     assert (run.result.pushed, run.result.attempts) == (False, 1)
     assert run.result.push_error == (
-        f"Kuma at {kuma.host} answered with a redirect (HTTP 302); the push follows no redirect"
+        f"Kuma at {fake_kuma.host} answered with a redirect (HTTP 302); the push follows no redirect"
     )
     assert elsewhere.received == []
     assert token not in run.shown
 
 
 def test_a_proxy_that_quotes_the_push_path_in_its_refusal_does_not_leak_the_token(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     echo = json_reply({"ok": False, "msg": f"Cannot GET /api/push/{token}?status=up"}, status=404)
-    push_url = serve_kuma(kuma, token, echo)
+    push_url = serve_kuma(fake_kuma, token, echo)
 
-    run = heartbeat(alertmanager.url, push_url)
+    run = heartbeat(fake_alertmanager.url, push_url)
 
-    assert run.result.push_error.startswith(f"Kuma at {kuma.host} refused the heartbeat: Cannot GET /api/push/")
+    assert run.result.push_error.startswith(f"Kuma at {fake_kuma.host} refused the heartbeat: Cannot GET /api/push/")
     assert token not in run.shown
 
 
 def test_kumas_copy_paste_url_pushes_to_the_endpoint_with_our_own_query(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [])
-    push_url = serve_kuma(kuma, token) + "?status=up&msg=OK&ping="
+    serve_alertmanager(fake_alertmanager, [])
+    push_url = serve_kuma(fake_kuma, token) + "?status=up&msg=OK&ping="
 
-    run = heartbeat(alertmanager.url, push_url)
+    run = heartbeat(fake_alertmanager.url, push_url)
 
-    (push,) = kuma.received
+    (push,) = fake_kuma.received
     assert push.method == "GET"
     assert push.path == f"/api/push/{token}"
     assert push.query["status"] == ["down"]
@@ -157,24 +161,24 @@ def test_kumas_copy_paste_url_pushes_to_the_endpoint_with_our_own_query(
 
 
 def test_a_push_url_under_a_path_prefix_reaches_that_path(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    kuma.reply(f"/status/api/push/{token}", json_reply(KUMA_OK))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    fake_kuma.reply(f"/status/api/push/{token}", json_reply(KUMA_OK))
 
-    run = heartbeat(alertmanager.url, f"{kuma.url}/status/api/push/{token}")
+    run = heartbeat(fake_alertmanager.url, f"{fake_kuma.url}/status/api/push/{token}")
 
     assert run.result.pushed is True
-    assert [request.path for request in kuma.received] == [f"/status/api/push/{token}"]
+    assert [request.path for request in fake_kuma.received] == [f"/status/api/push/{token}"]
 
 
 def test_check_mode_asks_alertmanager_and_sends_kuma_nothing(
-    alertmanager: FakeServer, kuma: FakeServer, token: str
+    fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
 
-    run = heartbeat(alertmanager.url, serve_kuma(kuma, token), send=False)
+    run = heartbeat(fake_alertmanager.url, serve_kuma(fake_kuma, token), send=False)
 
     assert (run.result.verdict.status, run.result.pushed, run.result.attempts) == ("up", False, 0)
-    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
-    assert kuma.received == []
+    assert [request.path for request in fake_alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
+    assert fake_kuma.received == []

@@ -19,10 +19,10 @@ from tests.payloads import KUMA_NOT_FOUND, am_alert
 PROGRAM = "alertmanager-kuma-heartbeat"
 
 
-def write_settings(directory: Path, alertmanager: FakeServer, push_url: str, **options: object) -> Path:
+def write_settings(directory: Path, fake_alertmanager: FakeServer, push_url: str, **options: object) -> Path:
     settings_file = directory / "settings.json"
     settings_file.write_text(
-        json.dumps({"alertmanager_url": alertmanager.url, "push_url": push_url, "retries": 0, **options})
+        json.dumps({"alertmanager_url": fake_alertmanager.url, "push_url": push_url, "retries": 0, **options})
     )
     return settings_file
 
@@ -34,87 +34,90 @@ def run_main(settings_file: Path, *flags: str) -> tuple[int, str]:
 
 
 def test_an_up_verdict_kuma_takes_exits_0_with_one_line_naming_the_push_host(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    settings_file = write_settings(tmp_path, alertmanager, serve_kuma(kuma, token))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    settings_file = write_settings(tmp_path, fake_alertmanager, serve_kuma(fake_kuma, token))
 
     code, logged = run_main(settings_file)
 
     assert code == 0
     assert logged.count("\n") == 1
-    assert logged.startswith(f"{PROGRAM}: status=up pushed=yes push_host={kuma.host} attempts=1 ping=")
+    assert logged.startswith(f"{PROGRAM}: status=up pushed=yes push_host={fake_kuma.host} attempts=1 ping=")
     assert token not in logged
-    assert len(kuma.received_at(f"/api/push/{token}")) == 1
+    assert len(fake_kuma.received_at(f"/api/push/{token}")) == 1
 
 
 def test_a_silenced_watchdog_exits_1_after_pushing_down(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert(state="suppressed", silenced_by=["5f1c"])])
-    settings_file = write_settings(tmp_path, alertmanager, serve_kuma(kuma, token))
+    serve_alertmanager(fake_alertmanager, [am_alert(state="suppressed", silenced_by=["5f1c"])])
+    settings_file = write_settings(tmp_path, fake_alertmanager, serve_kuma(fake_kuma, token))
 
     code, logged = run_main(settings_file)
 
     assert code == 1
-    assert f"status=down pushed=yes push_host={kuma.host}" in logged
+    assert f"status=down pushed=yes push_host={fake_kuma.host}" in logged
     assert "(silenced)" in logged
     assert token not in logged
 
 
 def test_bad_settings_exit_2_and_nothing_is_sent(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    settings_file = write_settings(tmp_path, alertmanager, serve_kuma(kuma, token), matchers=['alertname=~"("'])
+    settings_file = write_settings(
+        tmp_path, fake_alertmanager, serve_kuma(fake_kuma, token), matchers=['alertname=~"("']
+    )
 
     code, logged = run_main(settings_file)
 
     assert code == 2
     assert logged.startswith(f"{PROGRAM}: invalid settings: matchers[0]: ")
     assert token not in logged
-    assert alertmanager.received == []
-    assert kuma.received == []
+    assert fake_alertmanager.received == []
+    assert fake_kuma.received == []
 
 
 def test_a_refused_push_exits_3_with_kumas_message(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
-    settings_file = write_settings(tmp_path, alertmanager, push_url)
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
+    settings_file = write_settings(tmp_path, fake_alertmanager, push_url)
 
     code, logged = run_main(settings_file)
 
     assert code == 3
     assert "status=up pushed=no" in logged
-    assert f'push_error="Kuma at {kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)"' in (
-        logged
+    assert (
+        f'push_error="Kuma at {fake_kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)"'
+        in (logged)
     )
     assert token not in logged
 
 
 def test_check_asks_alertmanager_and_pushes_nothing(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    settings_file = write_settings(tmp_path, alertmanager, serve_kuma(kuma, token))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    settings_file = write_settings(tmp_path, fake_alertmanager, serve_kuma(fake_kuma, token))
 
     code, logged = run_main(settings_file, "--check")
 
     assert code == 0
     assert "status=up pushed=no" in logged
-    assert len(alertmanager.received) == 3
-    assert kuma.received == []
+    assert len(fake_alertmanager.received) == 3
+    assert fake_kuma.received == []
 
 
 def test_the_alertmanager_password_never_reaches_the_log(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     settings_file = write_settings(
         tmp_path,
-        alertmanager,
-        serve_kuma(kuma, token),
+        fake_alertmanager,
+        serve_kuma(fake_kuma, token),
         alertmanager_username="heartbeat",
         alertmanager_password="Hunter2Secret9",
     )
@@ -123,7 +126,7 @@ def test_the_alertmanager_password_never_reaches_the_log(
 
     assert code == 0
     assert "Hunter2Secret9" not in logged
-    assert alertmanager.received[0].headers["Authorization"].startswith("Basic ")
+    assert fake_alertmanager.received[0].headers["Authorization"].startswith("Basic ")
 
 
 @pytest.fixture
@@ -163,31 +166,31 @@ def run_installed(launcher: Path, settings_file: Path) -> subprocess.CompletedPr
 def test_the_installed_program_exits_with_the_verdict_and_logs_one_line_without_the_token(
     tmp_path: Path,
     installed_program: Path,
-    alertmanager: FakeServer,
-    kuma: FakeServer,
+    fake_alertmanager: FakeServer,
+    fake_kuma: FakeServer,
     token: str,
     watchdog: bool,
     kuma_answers: tuple,
     code: int,
 ) -> None:
     # Made when the test runs: made at collection, the alert could be stale by then in a long suite.
-    serve_alertmanager(alertmanager, [am_alert()] if watchdog else [])
-    settings_file = write_settings(tmp_path, alertmanager, serve_kuma(kuma, token, *kuma_answers))
+    serve_alertmanager(fake_alertmanager, [am_alert()] if watchdog else [])
+    settings_file = write_settings(tmp_path, fake_alertmanager, serve_kuma(fake_kuma, token, *kuma_answers))
 
     finished = run_installed(installed_program, settings_file)
 
     assert finished.returncode == code, finished.stderr
     assert finished.stdout == ""
     assert finished.stderr.count("\n") == 1
-    assert f"push_host={kuma.host}" in finished.stderr
+    assert f"push_host={fake_kuma.host}" in finished.stderr
     assert token not in finished.stdout + finished.stderr
-    assert len(kuma.received_at(f"/api/push/{token}")) == 1
+    assert len(fake_kuma.received_at(f"/api/push/{token}")) == 1
 
 
 def test_the_installed_program_exits_2_on_bad_settings_and_sends_nothing(
-    tmp_path: Path, installed_program: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, installed_program: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    settings_file = write_settings(tmp_path, alertmanager, f"ftp://{kuma.host}/api/push/{token}")
+    settings_file = write_settings(tmp_path, fake_alertmanager, f"ftp://{fake_kuma.host}/api/push/{token}")
 
     finished = run_installed(installed_program, settings_file)
 
@@ -196,5 +199,5 @@ def test_the_installed_program_exits_2_on_bad_settings_and_sends_nothing(
         finished.stderr
         == f"{PROGRAM}: invalid settings: push_url: must be an http:// or https:// URL, got scheme 'ftp'\n"
     )
-    assert alertmanager.received == []
-    assert kuma.received == []
+    assert fake_alertmanager.received == []
+    assert fake_kuma.received == []

@@ -9,15 +9,15 @@ from tests.integration.ansible_runner import adhoc
 PASSWORD = "Trickle-pw-1234"
 
 
-def test_a_kuma_that_trickles_its_handshake_fails_the_task_within_its_timeout(kuma: FakeServer) -> None:
+def test_a_kuma_that_trickles_its_handshake_fails_the_task_within_its_timeout(fake_kuma: FakeServer) -> None:
     # One byte a second of an answer that would take hours: before the fix the task ran past 200 s at timeout 30.
-    kuma.reply("/socket.io/", Reply(body=b"0" * 100_000, drip=1.0))
+    fake_kuma.reply("/socket.io/", Reply(body=b"0" * 100_000, drip=1.0))
 
     run = adhoc(
-        {"kuma_url": kuma.url, "kuma_username": "admin", "kuma_password": PASSWORD, "name": "x", "timeout": 3},
+        {"kuma_url": fake_kuma.url, "kuma_username": "admin", "kuma_password": PASSWORD, "name": "x", "timeout": 3},
         module="watchdog.alertmanager_kuma.push_monitor",
     )
 
     assert run.returncode != 0
-    assert run.result()["msg"] == f"Kuma at {kuma.url} did not complete the connection within 3 s"
+    assert run.result()["msg"] == f"Kuma at {fake_kuma.url} did not complete the connection within 3 s"
     assert PASSWORD not in run.output and "Traceback" not in run.output

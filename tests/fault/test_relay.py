@@ -26,21 +26,23 @@ from tests.fault.serve import serve_kuma
 from tests.payloads import KUMA_NOT_FOUND, watchdog_alert, webhook
 
 
-def _pushes(kuma: FakeServer, token: str):
-    return kuma.received_at(f"/api/push/{token}")
+def _pushes(fake_kuma: FakeServer, token: str):
+    return fake_kuma.received_at(f"/api/push/{token}")
 
 
-def test_a_firing_watchdog_is_pushed_up_with_a_message_naming_it_and_answered_200(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_a_firing_watchdog_is_pushed_up_with_a_message_naming_it_and_answered_200(
+    fake_kuma: FakeServer, token: str
+) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         answer = relay.post(webhook())
 
     assert (answer.status_code, answer.text) == (200, "OK\n")
-    (pushed,) = _pushes(kuma, token)
+    (pushed,) = _pushes(fake_kuma, token)
     assert pushed.method == "GET"
     assert pushed.query["status"] == ["up"]
     assert pushed.query["msg"] == ["Alertmanager webhook: Watchdog firing (1 alert) via receiver kuma-relay"]
-    assert f"push_host={kuma.host}" in relay.log.getvalue()
+    assert f"push_host={fake_kuma.host}" in relay.log.getvalue()
     assert token not in relay.log.getvalue() + answer.text
 
 
@@ -49,26 +51,28 @@ def test_a_firing_watchdog_is_pushed_up_with_a_message_naming_it_and_answered_20
     [webhook(status="resolved"), webhook(status="firing", alerts=[watchdog_alert("resolved")])],
     ids=["resolved notification", "all alerts resolved"],
 )
-def test_a_resolved_notification_is_not_a_heartbeat(kuma: FakeServer, token: str, notification: dict) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_a_resolved_notification_is_not_a_heartbeat(fake_kuma: FakeServer, token: str, notification: dict) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         answer = relay.post(notification)
 
     assert answer.status_code == 200
     assert "nothing pushed" in answer.text
-    assert _pushes(kuma, token) == []
+    assert _pushes(fake_kuma, token) == []
 
 
-def test_kuma_refusing_the_token_makes_the_relay_answer_502_and_log_the_host_only(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
+def test_kuma_refusing_the_token_makes_the_relay_answer_502_and_log_the_host_only(
+    fake_kuma: FakeServer, token: str
+) -> None:
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
     with running_relay(push_url=push_url) as relay:
         answer = relay.post(webhook())
 
     assert answer.status_code == 502
     assert "Monitor not found or not active." in answer.text
-    assert len(_pushes(kuma, token)) == 1
+    assert len(_pushes(fake_kuma, token)) == 1
     log = relay.log.getvalue()
-    assert f"push_host={kuma.host}" in log and "status=502" in log
+    assert f"push_host={fake_kuma.host}" in log and "status=502" in log
     assert token not in log + answer.text
 
 
@@ -82,13 +86,13 @@ def test_kuma_down_is_retried_with_backoff_then_502(token: str) -> None:
     assert token not in relay.log.getvalue() + answer.text
 
 
-def test_kuma_failing_once_then_taking_it_is_a_200(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token, Reply(status=500, body="oops"), json_reply({"ok": True}))
+def test_kuma_failing_once_then_taking_it_is_a_200(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token, Reply(status=500, body="oops"), json_reply({"ok": True}))
     with running_relay(push_url=push_url) as relay:
         answer = relay.post(webhook())
 
     assert answer.status_code == 200
-    assert len(_pushes(kuma, token)) == 2
+    assert len(_pushes(fake_kuma, token)) == 2
 
 
 @pytest.mark.parametrize(
@@ -104,38 +108,38 @@ def test_kuma_failing_once_then_taking_it_is_a_200(kuma: FakeServer, token: str)
     ids=["malformed JSON", "another version", "no alerts", "not an object", "wrong content type", "oversize"],
 )
 def test_a_bad_body_gets_a_4xx_and_pushes_nothing(
-    kuma: FakeServer, token: str, body: bytes, headers: dict, status: int
+    fake_kuma: FakeServer, token: str, body: bytes, headers: dict, status: int
 ) -> None:
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         answer = relay.post(body, headers=headers)
 
     assert answer.status_code == status
-    assert _pushes(kuma, token) == []
+    assert _pushes(fake_kuma, token) == []
     assert token not in relay.log.getvalue()
 
 
-def test_get_and_unknown_routes_are_refused(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_get_and_unknown_routes_are_refused(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         assert requests.get(relay.url + "/push", timeout=5).status_code == 405
         assert requests.get(relay.url + "/-/healthy", timeout=5).status_code == 200
         assert relay.post(webhook(), path="/push/elsewhere").status_code == 404
-    assert _pushes(kuma, token) == []
+    assert _pushes(fake_kuma, token) == []
 
 
-def test_routes_send_each_path_to_its_own_monitor(kuma: FakeServer, token: str) -> None:
+def test_routes_send_each_path_to_its_own_monitor(fake_kuma: FakeServer, token: str) -> None:
     other = token[::-1]
     routes = [
-        {"name": "prod", "push_url": serve_kuma(kuma, token)},
-        {"name": "stage", "push_url": serve_kuma(kuma, other)},
+        {"name": "prod", "push_url": serve_kuma(fake_kuma, token)},
+        {"name": "stage", "push_url": serve_kuma(fake_kuma, other)},
     ]
     with running_relay(routes=routes) as relay:
         assert relay.post(webhook(), path="/push/stage").status_code == 200
         assert relay.post(webhook(), path="/push").status_code == 404
 
-    assert len(_pushes(kuma, other)) == 1
-    assert _pushes(kuma, token) == []
+    assert len(_pushes(fake_kuma, other)) == 1
+    assert _pushes(fake_kuma, token) == []
 
 
 @pytest.mark.parametrize(
@@ -155,14 +159,14 @@ def test_routes_send_each_path_to_its_own_monitor(kuma: FakeServer, token: str) 
     ids=["bearer missing", "bearer wrong", "bearer right", "basic missing", "basic wrong", "basic right"],
 )
 def test_inbound_auth_is_required_when_configured(
-    kuma: FakeServer, token: str, auth: dict, header: str | None, status: int
+    fake_kuma: FakeServer, token: str, auth: dict, header: str | None, status: int
 ) -> None:
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url, **auth) as relay:
         answer = relay.post(webhook(), headers={"Authorization": header} if header else {})
 
     assert answer.status_code == status
-    assert len(_pushes(kuma, token)) == (1 if status == 200 else 0)
+    assert len(_pushes(fake_kuma, token)) == (1 if status == 200 else 0)
     for secret in ("s3cretBearer", "pa55word", token):
         assert secret not in relay.log.getvalue()
 
@@ -190,42 +194,42 @@ def test_bad_relay_settings_are_refused_by_name(options: dict, named: str) -> No
     assert refused.value.option == named
 
 
-def test_with_auth_configured_an_unknown_route_is_a_401_not_a_404(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_with_auth_configured_an_unknown_route_is_a_401_not_a_404(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url, auth_bearer_token="s3cretBearer") as relay:
         answer = relay.post(webhook(), path="/push/guess")
 
     assert answer.status_code == 401
     assert answer.headers["WWW-Authenticate"] == "Bearer"
-    assert kuma.received == []
+    assert fake_kuma.received == []
 
 
-def test_a_chunked_body_without_content_length_is_a_411_and_pushes_nothing(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_a_chunked_body_without_content_length_is_a_411_and_pushes_nothing(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         # A generator body makes requests send Transfer-Encoding: chunked, without Content-Length.
         body = iter([json.dumps(webhook()).encode()])
         answer = requests.post(relay.url + "/push", data=body, headers={"Content-Type": "application/json"}, timeout=10)
 
     assert answer.status_code == 411
-    assert kuma.received == []
+    assert fake_kuma.received == []
 
 
-def test_the_relay_listens_on_ipv6_loopback(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_the_relay_listens_on_ipv6_loopback(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url, listen="[::1]:0") as relay:
         answer = relay.post(webhook())
 
     assert relay.url.startswith("http://[::1]:")
     assert answer.status_code == 200
-    assert len(_pushes(kuma, token)) == 1
+    assert len(_pushes(fake_kuma, token)) == 1
 
 
 def test_a_client_that_stalls_mid_body_is_dropped_and_others_are_served_meanwhile(
-    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+    fake_kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_relay_server, "CLIENT_TIMEOUT_SECONDS", 1)
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay, socket.create_connection(relay.address, timeout=10) as stalled:
         body = json.dumps(webhook()).encode()
         head = (
@@ -237,19 +241,19 @@ def test_a_client_that_stalls_mid_body_is_dropped_and_others_are_served_meanwhil
         # Dropped by the relay: the read ends, without an answer, once the client timeout has passed.
         assert stalled.recv(1024) == b""
 
-    assert len(_pushes(kuma, token)) == 1
+    assert len(_pushes(fake_kuma, token)) == 1
     assert "relay: refused by the HTTP layer: Request timed out" in relay.log.getvalue()
 
 
 def test_the_installed_relay_logs_one_line_per_request_without_the_token_and_stops_on_sigterm(
-    tmp_path: Path, kuma: FakeServer, token: str
+    tmp_path: Path, fake_kuma: FakeServer, token: str
 ) -> None:
     lib_dir = install_core(tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings_file = tmp_path / "relay.json"
-    push_url = serve_kuma(kuma, token, json_reply({"ok": True}), json_reply(KUMA_NOT_FOUND, status=404))
+    push_url = serve_kuma(fake_kuma, token, json_reply({"ok": True}), json_reply(KUMA_NOT_FOUND, status=404))
     settings_file.write_text(json.dumps({"listen": f"127.0.0.1:{port}", "push_url": push_url}))
     log_file = tmp_path / "relay.log"
     with log_file.open("w") as log:
@@ -274,15 +278,15 @@ def test_the_installed_relay_logs_one_line_per_request_without_the_token_and_sto
     assert [answer.status_code for answer in answers] == [200, 502, 405]
     assert code == 0
     lines = log_file.read_text().splitlines()
-    assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{port}, pushing to {kuma.host}"
+    assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{port}, pushing to {fake_kuma.host}"
     assert [line.split(" status=")[0] for line in lines[1:4]] == ["relay: POST /push"] * 2 + ["relay: GET /push"]
-    assert all(f"push_host={kuma.host}" in line for line in lines[1:3])
+    assert all(f"push_host={fake_kuma.host}" in line for line in lines[1:3])
     assert lines[4:] == ["alertmanager-kuma-relay: stopped"]
     assert token not in log_file.read_text()
 
 
-def test_a_secret_a_client_puts_in_the_request_line_is_masked_in_the_log(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_a_secret_a_client_puts_in_the_request_line_is_masked_in_the_log(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url, auth_bearer_token="s3cretBearer") as relay:
         assert requests.get(f"{relay.url}/api/push/{token}", timeout=5).status_code == 405
         assert relay.post(webhook(), path=f"/push/s3cretBearer?token={token}").status_code == 401
@@ -296,8 +300,8 @@ def test_a_secret_a_client_puts_in_the_request_line_is_masked_in_the_log(kuma: F
     assert "********" in log
 
 
-def test_other_methods_are_a_405_naming_post_and_a_doubled_header_is_a_400(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_other_methods_are_a_405_naming_post_and_a_doubled_header_is_a_400(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         answers = [requests.request(method, relay.url + "/push", timeout=5) for method in ("PUT", "DELETE", "OPTIONS")]
         with socket.create_connection(relay.address, timeout=10) as raw:
@@ -312,4 +316,4 @@ def test_other_methods_are_a_405_naming_post_and_a_doubled_header_is_a_400(kuma:
     assert [answer.status_code for answer in answers] == [405, 405, 405]
     assert all(answer.headers["Allow"] == "POST" for answer in answers)
     assert doubled.startswith(b"HTTP/1.0 400 ")
-    assert kuma.received == []
+    assert fake_kuma.received == []

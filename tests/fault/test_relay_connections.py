@@ -37,9 +37,9 @@ def post_head(body: bytes, path: str = "/push") -> bytes:
 
 
 def test_a_client_hanging_up_mid_request_leaves_one_line_no_traceback_and_the_relay_answers_on(
-    kuma: FakeServer, token: str, capsys: pytest.CaptureFixture[str]
+    fake_kuma: FakeServer, token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         connection = socket.create_connection(relay.address, timeout=10)
         connection.sendall(b"POST /push HTTP/1.1\r\nHost: relay\r\nContent-Type: appl")
@@ -56,14 +56,14 @@ def test_a_client_hanging_up_mid_request_leaves_one_line_no_traceback_and_the_re
 
 
 def test_a_client_hanging_up_before_its_answer_leaves_one_line_saying_the_push_happened_and_the_answer_was_lost(
-    kuma: FakeServer, token: str, capsys: pytest.CaptureFixture[str]
+    fake_kuma: FakeServer, token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_OK, delay=0.5), json_reply(KUMA_OK))
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_OK, delay=0.5), json_reply(KUMA_OK))
     with running_relay(push_url=push_url) as relay:
         body = json.dumps(webhook()).encode()
         connection = socket.create_connection(relay.address, timeout=10)
         connection.sendall(post_head(body) + body)
-        poll_until(lambda: len(kuma.received) == 1, timeout=10, interval=0.02, describe_failure=relay.log.getvalue)
+        poll_until(lambda: len(fake_kuma.received) == 1, timeout=10, interval=0.02, describe_failure=relay.log.getvalue)
         hang_up(connection)
         (lost,) = wait_for_lines(relay, 1)
         answer = relay.post(webhook())
@@ -82,8 +82,10 @@ def test_a_client_hanging_up_before_its_answer_leaves_one_line_saying_the_push_h
     ["/push\x1b[31mred\x1b[0m", "/push\x08\x08\x08\x08\x08/ok", "/push\x9b2J"],
     ids=["escape code", "backspaces", "C1 control sequence"],
 )
-def test_control_characters_in_the_request_path_reach_the_log_escaped(kuma: FakeServer, token: str, path: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_control_characters_in_the_request_path_reach_the_log_escaped(
+    fake_kuma: FakeServer, token: str, path: str
+) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay, socket.create_connection(relay.address, timeout=10) as raw:
         raw.sendall(f"GET {path} HTTP/1.0\r\n\r\n".encode("latin-1"))
         answer = raw.recv(1024)
@@ -94,12 +96,12 @@ def test_control_characters_in_the_request_path_reach_the_log_escaped(kuma: Fake
     assert all(char.isprintable() for char in line)
 
 
-def test_json_nested_too_deeply_is_a_400_with_one_log_line(kuma: FakeServer, token: str) -> None:
-    push_url = serve_kuma(kuma, token)
+def test_json_nested_too_deeply_is_a_400_with_one_log_line(fake_kuma: FakeServer, token: str) -> None:
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         answer = relay.post(b"[" * 100_000)
 
     assert (answer.status_code, answer.text) == (400, "the body is JSON nested too deeply\n")
     (line,) = log_lines(relay)
     assert line.startswith("relay: POST /push status=400 ")
-    assert kuma.received == []
+    assert fake_kuma.received == []

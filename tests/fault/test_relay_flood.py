@@ -66,10 +66,10 @@ def dribble_until_dropped(clients: list[socket.socket], timeout: float) -> None:
 
 
 def test_200_slow_clients_are_dropped_at_the_deadline_with_one_line_each_and_a_webhook_is_answered_meanwhile(
-    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+    fake_kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_relay_server, "REQUEST_DEADLINE_SECONDS", 1)
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay, slow_clients(relay, 200) as clients:
         answer = relay.post(webhook())
         dribble_until_dropped(clients, timeout=30)
@@ -91,11 +91,11 @@ def test_200_slow_clients_are_dropped_at_the_deadline_with_one_line_each_and_a_w
 
 
 def test_beyond_the_connection_cap_a_new_connection_gets_a_503_at_once_and_one_summary_line(
-    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+    fake_kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_relay_server, "MAX_CONNECTIONS", 3)
     monkeypatch.setattr(_relay_server, "MAX_UNAUTHENTICATED", 3)
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay:
         with slow_clients(relay, 3), socket.create_connection(relay.address, timeout=10) as beyond:
             # Accepted in order: the three slow clients hold every slot when this one arrives.
@@ -134,13 +134,13 @@ def _answered(relay: RunningRelay):
 
 
 def test_at_the_unauthenticated_cap_the_oldest_slow_client_is_dropped_for_a_webhook_which_is_answered(
-    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+    fake_kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_relay_server, "MAX_CONNECTIONS", 3)
     monkeypatch.setattr(_relay_server, "MAX_UNAUTHENTICATED", 2)
     # Long enough that only the cap, never the deadline, drops a slow client here.
     monkeypatch.setattr(_relay_server, "REQUEST_DEADLINE_SECONDS", 600)
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url) as relay, slow_clients(relay, 2) as (oldest, newer):
         answer = relay.post(webhook())
         poll_until(lambda: dropped(oldest), timeout=10, interval=0.05, describe_failure=relay.log.getvalue)
@@ -164,11 +164,11 @@ def test_at_the_unauthenticated_cap_the_oldest_slow_client_is_dropped_for_a_webh
 
 
 def test_wrong_credentials_are_answered_401_as_soon_as_the_headers_are_in_without_waiting_for_the_body(
-    kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
+    fake_kuma: FakeServer, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Long enough that only the headers, never the deadline, can have ended the request.
     monkeypatch.setattr(_relay_server, "REQUEST_DEADLINE_SECONDS", 600)
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with running_relay(push_url=push_url, auth_bearer_token="s3cretBearer") as relay:
         with socket.create_connection(relay.address, timeout=10) as client:
             client.sendall(
@@ -186,4 +186,4 @@ def test_wrong_credentials_are_answered_401_as_soon_as_the_headers_are_in_withou
 
     assert answer.startswith(b"HTTP/1.0 401 ")
     assert line.startswith("relay: POST /push status=401 ")
-    assert kuma.received == []
+    assert fake_kuma.received == []

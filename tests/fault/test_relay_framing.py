@@ -22,9 +22,9 @@ def _read_all(connection: socket.socket) -> bytes:
 
 @pytest.mark.parametrize("encoding", ["chunked", "gzip, chunked", "identity"])
 def test_content_length_beside_transfer_encoding_is_a_400_the_connection_closed_and_nothing_pushed(
-    kuma: FakeServer, token: str, encoding: str
+    fake_kuma: FakeServer, token: str, encoding: str
 ) -> None:
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     body = json.dumps(webhook()).encode()
     # Read by Content-Length, the first bytes are a whole webhook; read as chunked, something else follows.
     request = (
@@ -41,5 +41,5 @@ def test_content_length_beside_transfer_encoding_is_a_400_the_connection_closed_
     assert head.split(b"\r\n")[0].split(b" ")[1] == b"400"
     assert b"connection: close" in head.lower()
     assert text == b"Content-Length and Transfer-Encoding together: the body's length is ambiguous\n"
-    assert kuma.received == []
+    assert fake_kuma.received == []
     assert "status=400" in relay.log.getvalue()

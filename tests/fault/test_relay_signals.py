@@ -68,13 +68,13 @@ def installed_relay(tmp_path: Path, options: dict[str, Any]) -> Iterator[Install
 
 
 def test_sigterm_lets_a_request_in_flight_get_its_whole_answer_then_exits_0(
-    tmp_path: Path, kuma: FakeServer, token: str
+    tmp_path: Path, fake_kuma: FakeServer, token: str
 ) -> None:
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_OK, delay=1.5))
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_OK, delay=1.5))
     with installed_relay(tmp_path, {"push_url": push_url}) as relay, ThreadPoolExecutor(1) as client:
         in_flight = client.submit(relay.post)
         # The push has reached Kuma, which takes 1.5 s to answer: the request is in flight.
-        poll_until(lambda: len(kuma.received) == 1, timeout=10, interval=0.02, describe_failure=relay.log)
+        poll_until(lambda: len(fake_kuma.received) == 1, timeout=10, interval=0.02, describe_failure=relay.log)
         relay.process.send_signal(signal.SIGTERM)
         code = relay.process.wait(timeout=30)
         answer = in_flight.result(timeout=10)
@@ -87,9 +87,9 @@ def test_sigterm_lets_a_request_in_flight_get_its_whole_answer_then_exits_0(
 
 
 def test_sighup_reloads_the_settings_file_and_the_relay_keeps_answering(
-    tmp_path: Path, kuma: FakeServer, token: str
+    tmp_path: Path, fake_kuma: FakeServer, token: str
 ) -> None:
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with installed_relay(tmp_path, {"push_url": push_url}) as relay:
         assert relay.post().status_code == 200
         settings = json.loads(relay.settings_file.read_text())
@@ -102,15 +102,15 @@ def test_sighup_reloads_the_settings_file_and_the_relay_keeps_answering(
 
     assert answers == [401, 200]
     assert running is None
-    assert lines[2] == f"alertmanager-kuma-relay: settings reloaded, pushing to {kuma.host}"
+    assert lines[2] == f"alertmanager-kuma-relay: settings reloaded, pushing to {fake_kuma.host}"
     assert [line.split(" status=")[0] for line in lines[3:]] == ["relay: POST /push"] * 2
     assert "s3cretBearer" not in relay.log() and token not in relay.log()
 
 
 def test_sighup_with_unusable_settings_keeps_the_ones_in_use_and_says_why_in_one_line(
-    tmp_path: Path, kuma: FakeServer, token: str
+    tmp_path: Path, fake_kuma: FakeServer, token: str
 ) -> None:
-    push_url = serve_kuma(kuma, token)
+    push_url = serve_kuma(fake_kuma, token)
     with installed_relay(tmp_path, {"push_url": push_url}) as relay:
         settings = json.loads(relay.settings_file.read_text())
         relay.settings_file.write_text(json.dumps({**settings, "retries": -1}))

@@ -34,8 +34,8 @@ LAB_FIXTURES = frozenset(
 
 
 def _uses_the_lab(item: pytest.Item) -> bool:
-    """True when one of the fixtures the test gets is a lab server of this file. By definition, not by name: a test
-    module may define fake servers of its own called `alertmanager` and `kuma`."""
+    """True when one of the fixtures the test gets is a lab server of this file, by definition as well as by name
+    (the fake servers of tests/fault are named fake_alertmanager and fake_kuma)."""
     fixture_info = getattr(item, "_fixtureinfo", None)
     if fixture_info is None:
         return False

@@ -17,8 +17,8 @@ from tests.payloads import KUMA_NOT_FOUND, am_alert
 
 NO_LOG_MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
-# The fault tests' fake servers, under the names conftest.py gives the lab's real ones: this module's fixtures win.
-alertmanager, kuma, token = fake_servers.alertmanager, fake_servers.kuma, fake_servers.token
+# The fault tests' fake servers: named fake_*, never mistaken for the lab's real `alertmanager` and `kuma`.
+fake_alertmanager, fake_kuma, token = fake_servers.fake_alertmanager, fake_servers.fake_kuma, fake_servers.token
 
 
 def adhoc_with_push_url_var(cwd: Path, module_args: dict[str, Any], *extra: str) -> Run:
@@ -31,24 +31,24 @@ def adhoc_with_push_url_var(cwd: Path, module_args: dict[str, Any], *extra: str)
     return adhoc({**module_args, "push_url": "{{ push_url }}"}, "-e", f"@{variables}", *extra, cwd=cwd)
 
 
-def options(alertmanager: FakeServer, push_url: str, **extra: Any) -> dict[str, Any]:
+def options(fake_alertmanager: FakeServer, push_url: str, **extra: Any) -> dict[str, Any]:
     # push_url first: ansible-core's error shows the start of the arguments, so a test cannot pass by truncation.
-    return {"push_url": push_url, "alertmanager_url": alertmanager.url, "use_proxy": False, **extra}
+    return {"push_url": push_url, "alertmanager_url": fake_alertmanager.url, "use_proxy": False, **extra}
 
 
 def test_the_module_pushes_an_up_heartbeat_and_reports_changed(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
 
-    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), cwd=tmp_path)
+    run = adhoc(options(fake_alertmanager, serve_kuma(fake_kuma, token)), cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     result = run.result()
     assert (result["changed"], result["pushed"], result["status"], result["attempts"]) == (True, True, "up", 1)
-    assert result["push_host"] == kuma.host
+    assert result["push_host"] == fake_kuma.host
     assert result["alertmanager"]["alerts"][0]["state"] == "active"
-    (push,) = kuma.received_at(f"/api/push/{token}")
+    (push,) = fake_kuma.received_at(f"/api/push/{token}")
     assert push.query["status"] == ["up"]
     assert push.query["msg"] == [result["msg"]]
     assert result["invocation"]["module_args"]["push_url"] == NO_LOG_MASK
@@ -56,11 +56,11 @@ def test_the_module_pushes_an_up_heartbeat_and_reports_changed(
 
 
 def test_a_down_verdict_is_pushed_and_reported_not_failed_so_the_play_decides(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert(state="suppressed", silenced_by=["5f1c"])])
+    serve_alertmanager(fake_alertmanager, [am_alert(state="suppressed", silenced_by=["5f1c"])])
 
-    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), cwd=tmp_path)
+    run = adhoc(options(fake_alertmanager, serve_kuma(fake_kuma, token)), cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     result = run.result()
@@ -89,17 +89,17 @@ def test_a_down_verdict_is_pushed_and_reported_not_failed_so_the_play_decides(
 )
 def test_bad_options_are_refused_naming_the_option_and_nothing_is_sent(
     tmp_path: Path,
-    alertmanager: FakeServer,
-    kuma: FakeServer,
+    fake_alertmanager: FakeServer,
+    fake_kuma: FakeServer,
     token: str,
     bad: dict[str, Any],
     named: str,
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    args = options(alertmanager, serve_kuma(kuma, token))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    args = options(fake_alertmanager, serve_kuma(fake_kuma, token))
     args.update(
         {
-            key: value.format(kuma=kuma.host, token=token) if isinstance(value, str) else value
+            key: value.format(kuma=fake_kuma.host, token=token) if isinstance(value, str) else value
             for key, value in bad.items()
         }
     )
@@ -110,38 +110,40 @@ def test_bad_options_are_refused_naming_the_option_and_nothing_is_sent(
     result = run.result()
     assert result["failed"] is True
     assert named in result["msg"]
-    assert alertmanager.received == []
-    assert kuma.received == []
+    assert fake_alertmanager.received == []
+    assert fake_kuma.received == []
     assert token not in run.output
 
 
 def test_check_mode_asks_alertmanager_but_sends_kuma_nothing(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
 
-    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), "--check", cwd=tmp_path)
+    run = adhoc(options(fake_alertmanager, serve_kuma(fake_kuma, token)), "--check", cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     result = run.result()
     assert (result["status"], result["pushed"], result["attempts"]) == ("up", False, 0)
-    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
-    assert kuma.received == []
+    assert [request.path for request in fake_alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
+    assert fake_kuma.received == []
     assert token not in run.output
 
 
 def test_a_refused_push_fails_the_module_with_kumas_message(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
 
-    run = adhoc_with_push_url_var(tmp_path, options(alertmanager, push_url))
+    run = adhoc_with_push_url_var(tmp_path, options(fake_alertmanager, push_url))
 
     assert run.returncode != 0
     result = run.result()
     assert result["failed"] is True
-    assert result["msg"] == f"Kuma at {kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)"
+    assert (
+        result["msg"] == f"Kuma at {fake_kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)"
+    )
     assert result["heartbeat_msg"].startswith("1 active alert matches")
     assert (result["pushed"], result["attempts"]) == (False, 1)
     assert "Traceback" not in run.output
@@ -149,12 +151,12 @@ def test_a_refused_push_fails_the_module_with_kumas_message(
 
 
 def test_an_unreachable_kuma_fails_the_module_after_its_retries(
-    tmp_path: Path, alertmanager: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     kuma_url = refused_url()
 
-    run = adhoc_with_push_url_var(tmp_path, options(alertmanager, f"{kuma_url}/api/push/{token}", retries=1))
+    run = adhoc_with_push_url_var(tmp_path, options(fake_alertmanager, f"{kuma_url}/api/push/{token}", retries=1))
 
     result = run.result()
     assert result["failed"] is True
@@ -166,11 +168,11 @@ def test_an_unreachable_kuma_fails_the_module_after_its_retries(
 
 
 def test_a_push_url_typed_into_a_successful_ad_hoc_command_is_never_shown(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [])
+    serve_alertmanager(fake_alertmanager, [])
 
-    run = adhoc(options(alertmanager, serve_kuma(kuma, token)), cwd=tmp_path)
+    run = adhoc(options(fake_alertmanager, serve_kuma(fake_kuma, token)), cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     assert run.result()["pushed"] is True
@@ -184,13 +186,13 @@ def test_a_push_url_typed_into_a_successful_ad_hoc_command_is_never_shown(
     " (-e @vaulted_file, -a 'push_url={{ push_url }}').",
 )
 def test_a_short_push_url_typed_into_a_failing_ad_hoc_command_is_never_shown(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer
 ) -> None:
     short_token = "Tk9aB2"
-    serve_alertmanager(alertmanager, [am_alert()])
-    push_url = serve_kuma(kuma, short_token, json_reply(KUMA_NOT_FOUND, status=404))
+    serve_alertmanager(fake_alertmanager, [am_alert()])
+    push_url = serve_kuma(fake_kuma, short_token, json_reply(KUMA_NOT_FOUND, status=404))
 
-    run = adhoc(options(alertmanager, push_url), cwd=tmp_path)
+    run = adhoc(options(fake_alertmanager, push_url), cwd=tmp_path)
 
     assert run.result()["failed"] is True
     assert short_token not in run.output
@@ -222,13 +224,15 @@ PLAYBOOK = """\
 
 
 def test_a_playbook_in_check_mode_queries_alertmanager_pushes_nothing_and_never_shows_the_token(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     playbook = tmp_path / "check.yml"
     playbook.write_text(PLAYBOOK)
     variables = tmp_path / "vars.json"
-    variables.write_text(json.dumps({"alertmanager_url": alertmanager.url, "push_url": serve_kuma(kuma, token)}))
+    variables.write_text(
+        json.dumps({"alertmanager_url": fake_alertmanager.url, "push_url": serve_kuma(fake_kuma, token)})
+    )
 
     run = run_ansible(
         [str(BIN_DIR / "ansible-playbook"), str(playbook), "--check", "-e", f"@{variables}", "-vvv"], tmp_path
@@ -237,8 +241,8 @@ def test_a_playbook_in_check_mode_queries_alertmanager_pushes_nothing_and_never_
     assert run.returncode == 0, run.output
     assert "failed=0" in run.stdout
     assert NO_LOG_MASK in run.stdout
-    assert [request.path for request in alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
-    assert kuma.received == []
+    assert [request.path for request in fake_alertmanager.received] == ["/api/v2/status", "/api/v2/alerts", "/metrics"]
+    assert fake_kuma.received == []
     assert token not in run.output
 
 
@@ -257,21 +261,21 @@ PUSHING_PLAYBOOK = """\
 
 
 def test_a_playbook_whose_push_kuma_refuses_fails_with_kumas_message_and_never_shows_the_token(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     playbook = tmp_path / "push.yml"
     playbook.write_text(PUSHING_PLAYBOOK)
     variables = tmp_path / "vars.json"
-    push_url = serve_kuma(kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
-    variables.write_text(json.dumps({"alertmanager_url": alertmanager.url, "push_url": push_url}))
+    push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
+    variables.write_text(json.dumps({"alertmanager_url": fake_alertmanager.url, "push_url": push_url}))
 
     run = run_ansible([str(BIN_DIR / "ansible-playbook"), str(playbook), "-e", f"@{variables}", "-vvv"], tmp_path)
 
     assert run.returncode == 2, run.output
     assert "failed=1" in run.stdout
-    assert f"Kuma at {kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)" in run.output
-    assert len(kuma.received) == 1
+    assert f"Kuma at {fake_kuma.host} refused the heartbeat: Monitor not found or not active. (HTTP 404)" in run.output
+    assert len(fake_kuma.received) == 1
     assert token not in run.output
 
 
@@ -295,19 +299,19 @@ REGISTERING_PLAYBOOK = """\
 
 
 def test_a_password_typed_into_the_alertmanager_url_is_refused_and_never_echoed(
-    tmp_path: Path, alertmanager: FakeServer, kuma: FakeServer, token: str
+    tmp_path: Path, fake_alertmanager: FakeServer, fake_kuma: FakeServer, token: str
 ) -> None:
     password = "urlPassw0rdQz"
-    serve_alertmanager(alertmanager, [am_alert()])
+    serve_alertmanager(fake_alertmanager, [am_alert()])
     playbook = tmp_path / "register.yml"
     playbook.write_text(REGISTERING_PLAYBOOK)
     variables = tmp_path / "vars.json"
-    with_password = alertmanager.url.replace("http://", f"http://heartbeat:{password}@")
-    variables.write_text(json.dumps({"alertmanager_url": with_password, "push_url": serve_kuma(kuma, token)}))
+    with_password = fake_alertmanager.url.replace("http://", f"http://heartbeat:{password}@")
+    variables.write_text(json.dumps({"alertmanager_url": with_password, "push_url": serve_kuma(fake_kuma, token)}))
 
     run = run_ansible([str(BIN_DIR / "ansible-playbook"), str(playbook), "-e", f"@{variables}", "-vvv"], tmp_path)
 
     assert "alertmanager_url: must not embed credentials" in run.stdout
     assert password not in run.output
     assert token not in run.output
-    assert alertmanager.received == [] and kuma.received == []
+    assert fake_alertmanager.received == [] and fake_kuma.received == []
