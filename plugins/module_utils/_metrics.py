@@ -52,7 +52,8 @@ def _label_value(line: str, position: int) -> tuple[str, int] | None:
         stop = _QUOTE_OR_ESCAPE_RE.search(line, position)
         if not stop:
             return None
-        parts.append(line[position : stop.start()])
+        end = stop.start()
+        parts.append(line[position:end])
         if stop.group() == '"':
             return "".join(parts), stop.end()
         if stop.end() >= len(line):
