@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from bench.measure import interleaved
 from lab import Lab
+from lab.ansible import adhoc_command
 
-ANSIBLE = str(Path(sys.executable).parent / "ansible")
 GOAL_RATIO = 1.2
 
 
@@ -18,15 +17,8 @@ def measure(lab: Lab, runs: int = 10) -> dict:
     env = dict(os.environ, KUMA_PUSH_URL=monitor.push_url, ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     push_arg = "push_url={{ lookup('ansible.builtin.env', 'KUMA_PUSH_URL') }}"
     commands = {
-        "heartbeat": [
-            ANSIBLE,
-            "localhost",
-            "-m",
-            "watchdog.alertmanager_kuma.heartbeat",
-            "-a",
-            f"alertmanager_url={lab.alertmanager.url} {push_arg}",
-        ],
-        "uri": [ANSIBLE, "localhost", "-m", "ansible.builtin.uri", "-a", f"url={lab.alertmanager.url}/api/v2/status"],
+        "heartbeat": adhoc_command(f"alertmanager_url={lab.alertmanager.url} {push_arg}"),
+        "uri": adhoc_command(f"url={lab.alertmanager.url}/api/v2/status", module="ansible.builtin.uri"),
     }
     summaries = interleaved(commands, runs, env)
     ratio = summaries["heartbeat"].median_wall_s / summaries["uri"].median_wall_s

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ if str(REPO_ROOT) not in sys.path:
 import yaml  # noqa: E402
 
 from lab import Kuma  # noqa: E402
-from lab.fleet.deploy import ANSIBLE_PLAYBOOK  # noqa: E402
+from lab.ansible import ansible_env, playbook  # noqa: E402
 from lab.kuma_versions import kuma_unavailable_reason  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "onboarding_results.json"
@@ -72,14 +70,14 @@ def _playbook(count: int) -> str:
 
 def run_task(workdir: Path) -> dict:
     started = time.perf_counter()
-    done = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "create.yml"],
+    done = playbook(
+        "create.yml",
+        "-i",
+        "localhost,",
         cwd=workdir,
-        capture_output=True,
-        text=True,
         timeout=900,
-        check=False,
-        env={**os.environ, "ANSIBLE_PYTHON_INTERPRETER": sys.executable},
+        verbose=False,
+        env=ansible_env(ANSIBLE_PYTHON_INTERPRETER=sys.executable),
     )
     wall = time.perf_counter() - started
     found = re.search(r"TASK_SECONDS=([0-9.]+) CHANGED=(\w+)", done.stdout)

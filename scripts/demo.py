@@ -21,17 +21,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from lab import Heartbeat, HeartbeatStatus, Lab, pushed  # noqa: E402
+from lab.ansible import adhoc_command  # noqa: E402
 from lab.collection import link_checkout_as_collection  # noqa: E402
 from lab.stack import WATCHDOG_MATCH  # noqa: E402
-
-ANSIBLE = Path(sys.executable).parent / "ansible"
 
 
 def heartbeat(alertmanager_url: str) -> None:
     # The push URL travels in the environment, so the token is not on the command line shown here.
     args = f"alertmanager_url={alertmanager_url} push_url={{{{ lookup('ansible.builtin.env', 'KUMA_PUSH_URL') }}}}"
     print(f'\n$ ansible localhost -m watchdog.alertmanager_kuma.heartbeat -a "{args}"', flush=True)
-    subprocess.run([str(ANSIBLE), "localhost", "-m", "watchdog.alertmanager_kuma.heartbeat", "-a", args], check=False)
+    subprocess.run(adhoc_command(args), check=False)
 
 
 def show(row: Heartbeat) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
+from lab.ansible import Run
+from lab.ansible import playbook as run_playbook
 from lab.fleet.host import Fleet
 
-ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 DEPLOY_PLAYBOOK = "watchdog.alertmanager_kuma.deploy"
 
 
@@ -21,20 +20,13 @@ def deploy_checks(
     *extra: str,
     playbook: str = DEPLOY_PLAYBOOK,
     timeout: float = 600,
-) -> subprocess.CompletedProcess[str]:
+) -> Run:
     """Write WORKDIR/hosts.ini and WORKDIR/host_vars/HOST.yml (each host's `heartbeat_timer_checks`), then run
-    `ansible-playbook -i hosts.ini PLAYBOOK EXTRA...` in WORKDIR; return the finished run, whatever its exit code."""
+    `ansible-playbook PLAYBOOK -i hosts.ini EXTRA...` in WORKDIR; return the finished run, whatever its exit code."""
     inventory = fleet.write_inventory(workdir / "hosts.ini")
     host_vars = workdir / "host_vars"
     host_vars.mkdir(exist_ok=True)
     for host, checks in checks_by_host.items():
         (host_vars / f"{host}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": checks}))
     # WORKDIR as the working directory: no ansible.cfg of the checkout or the caller changes what is deployed.
-    return subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), playbook, *extra],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        cwd=workdir,
-    )
+    return run_playbook(playbook, "-i", str(inventory), *extra, cwd=workdir, timeout=timeout, verbose=False)

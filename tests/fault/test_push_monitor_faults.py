@@ -3,8 +3,8 @@ with a message naming Kuma, instead of hanging while each byte resets the HTTP l
 
 from __future__ import annotations
 
+from lab.ansible import adhoc
 from tests.fault.fake_http import FakeServer, Reply
-from tests.integration.ansible_runner import adhoc
 
 PASSWORD = "Trickle-pw-1234"
 

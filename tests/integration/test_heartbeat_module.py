@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lab import Alertmanager, HeartbeatStatus, Kuma, PushMonitor, pushed
+from lab.ansible import adhoc, playbook
 from lab.stack import WATCHDOG_MATCH
-from tests.integration.ansible_runner import adhoc, playbook
 
 UP, DOWN = HeartbeatStatus.UP, HeartbeatStatus.DOWN
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from lab.ansible import Run, adhoc
+from lab.ansible import playbook as run_playbook
 from tests.fault import fixtures as fake_servers
 from tests.fault.fake_http import FakeServer, json_reply, refused_url
 from tests.fault.serve import serve_alertmanager, serve_kuma
-from tests.integration.ansible_runner import BIN_DIR, Run, adhoc
-from tests.integration.ansible_runner import run as run_ansible
 from tests.payloads import KUMA_NOT_FOUND, am_alert
 
 NO_LOG_MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -234,9 +234,7 @@ def test_a_playbook_in_check_mode_queries_alertmanager_pushes_nothing_and_never_
         json.dumps({"alertmanager_url": fake_alertmanager.url, "push_url": serve_kuma(fake_kuma, token)})
     )
 
-    run = run_ansible(
-        [str(BIN_DIR / "ansible-playbook"), str(playbook), "--check", "-e", f"@{variables}", "-vvv"], tmp_path
-    )
+    run = run_playbook(playbook, "--check", "-e", f"@{variables}", cwd=tmp_path)
 
     assert run.returncode == 0, run.output
     assert "failed=0" in run.stdout
@@ -270,7 +268,7 @@ def test_a_playbook_whose_push_kuma_refuses_fails_with_kumas_message_and_never_s
     push_url = serve_kuma(fake_kuma, token, json_reply(KUMA_NOT_FOUND, status=404))
     variables.write_text(json.dumps({"alertmanager_url": fake_alertmanager.url, "push_url": push_url}))
 
-    run = run_ansible([str(BIN_DIR / "ansible-playbook"), str(playbook), "-e", f"@{variables}", "-vvv"], tmp_path)
+    run = run_playbook(playbook, "-e", f"@{variables}", cwd=tmp_path)
 
     assert run.returncode == 2, run.output
     assert "failed=1" in run.stdout
@@ -309,7 +307,7 @@ def test_a_password_typed_into_the_alertmanager_url_is_refused_and_never_echoed(
     with_password = fake_alertmanager.url.replace("http://", f"http://heartbeat:{password}@")
     variables.write_text(json.dumps({"alertmanager_url": with_password, "push_url": serve_kuma(fake_kuma, token)}))
 
-    run = run_ansible([str(BIN_DIR / "ansible-playbook"), str(playbook), "-e", f"@{variables}", "-vvv"], tmp_path)
+    run = run_playbook(playbook, "-e", f"@{variables}", cwd=tmp_path)
 
     assert "alertmanager_url: must not embed credentials" in run.stdout
     assert password not in run.output

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.ansible import Run
 from lab.fleet import Fleet, deploy_checks
-from tests.integration.ansible_runner import Run
 
 pytestmark = pytest.mark.fleet
 

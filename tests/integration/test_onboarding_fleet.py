@@ -7,7 +7,6 @@ secret."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +16,9 @@ import yaml
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
 from lab import Alertmanager, HeartbeatStatus, Kuma, pushed
+from lab.ansible import ANSIBLE_PLAYBOOK, Run
+from lab.ansible import playbook as run_playbook
 from lab.fleet import Fleet, deploy_checks
-from lab.fleet.deploy import ANSIBLE_PLAYBOOK
 from lab.kuma import NO_PUSH_MSG
 from lab.pager import Pager, kuma_pager, page_monitor
 
@@ -85,9 +85,7 @@ def _assert_no_secret(text: str, kuma: Kuma, where: str) -> None:
     assert not leaked, f"{where} holds secret(s) #{leaked} (0 password, 1 token secret, then push tokens)"
 
 
-def _onboard(
-    fleet: Fleet, workdir: Path, kuma: Kuma, pager: Pager | None, checks: dict, *extra: str
-) -> subprocess.CompletedProcess:
+def _onboard(fleet: Fleet, workdir: Path, kuma: Kuma, pager: Pager | None, checks: dict, *extra: str) -> Run:
     _write_group_vars(workdir, kuma, pager)
     run = deploy_checks(fleet, workdir, checks, *extra, playbook=ONBOARD)
     _assert_no_secret(run.stdout + run.stderr, kuma, "the onboard output")
@@ -101,16 +99,9 @@ def _recap_changed(output: str) -> dict[str, int]:
     }
 
 
-def _run_check_playbook(fleet: Fleet, workdir: Path) -> subprocess.CompletedProcess:
+def _run_check_playbook(fleet: Fleet, workdir: Path) -> Run:
     inventory = fleet.write_inventory(workdir / "hosts.ini")
-    return subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), CHECK],
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        timeout=300,
-        check=False,
-    )
+    return run_playbook(CHECK, "-i", str(inventory), cwd=workdir, timeout=300, verbose=False)
 
 
 def test_onboard_creates_a_monitor_per_host_and_check_that_its_timer_pushes_to_then_removes_them(
@@ -206,14 +197,7 @@ def test_the_check_playbook_fails_naming_a_down_check(fleet: Fleet, kuma: Kuma, 
     for host, host_checks in checks.items():
         (tmp_path / "host_vars").mkdir(exist_ok=True)
         (tmp_path / "host_vars" / f"{host}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": host_checks}))
-    checked = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "hosts.ini", CHECK],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-        check=False,
-    )
+    checked = run_playbook(CHECK, "-i", "hosts.ini", cwd=tmp_path, timeout=300, verbose=False)
     assert checked.returncode != 0
     assert '"onboard-a | main | down | Alertmanager unreachable' in checked.stdout, checked.stdout[-3000:]
     assert "1 check(s) down: main" in checked.stdout, checked.stdout[-3000:]

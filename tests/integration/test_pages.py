@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from lab import AlertingPairFactory, HeartbeatStatus, Kuma, PushMonitor, pushed
+from lab.ansible import adhoc
 from lab.pager import Pager, kuma_pager
 from lab.stack import WATCHDOG_MATCH
-from tests.integration.ansible_runner import adhoc
 
 UP, DOWN = HeartbeatStatus.UP, HeartbeatStatus.DOWN
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, WebhookRecorder, pushed
+from lab.ansible import adhoc
 from lab.polling import poll_until
 from lab.ports import free_port
 from lab.stack import WATCHDOG_MATCH
-from tests.integration.ansible_runner import adhoc
 
 UP, DOWN = HeartbeatStatus.UP, HeartbeatStatus.DOWN
 # Alertmanager gives a notification up after its retries, about 10 s after the first attempt.

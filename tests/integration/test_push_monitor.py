@@ -11,9 +11,9 @@ from typing import Any
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
 from lab import Alertmanager, HeartbeatStatus, Kuma, pushed
+from lab.ansible import Run, adhoc
 from lab.pager import Pager
 from lab.ports import free_port
-from tests.integration.ansible_runner import Run, adhoc
 
 PUSH_MONITOR = "watchdog.alertmanager_kuma.push_monitor"
 SECRET = "onboarding-secret-for-tests-0123"

@@ -12,8 +12,8 @@ import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
 from lab import Kuma
+from lab.ansible import adhoc_command, ansible_env
 from lab.polling import poll_until
-from tests.integration.ansible_runner import BIN_DIR
 
 SECRET = "connection-lost-secret-for-tests-01"
 MONITORS = 150
@@ -48,14 +48,8 @@ def test_kuma_stopping_mid_batch_fails_the_task_at_once_and_the_result_lists_wha
         "monitors": [{"name": name, "push_token": derive_push_token(name, SECRET)} for name in names],
     }
     task = subprocess.Popen(
-        [
-            str(BIN_DIR / "ansible"),
-            "localhost",
-            "-m",
-            "watchdog.alertmanager_kuma.push_monitor",
-            "-a",
-            json.dumps(args),
-        ],
+        adhoc_command(args, module="watchdog.alertmanager_kuma.push_monitor"),
+        env=ansible_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

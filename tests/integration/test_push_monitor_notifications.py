@@ -12,8 +12,8 @@ import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
 from lab import HeartbeatStatus, Kuma
+from lab.ansible import Run, adhoc
 from lab.pager import Pager, kuma_pager
-from tests.integration.ansible_runner import Run, adhoc
 
 PUSH_MONITOR = "watchdog.alertmanager_kuma.push_monitor"
 SECRET = "notifications-secret-for-tests-0123"

@@ -14,8 +14,9 @@ import pytest
 import yaml
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_files import core_files
 
+from lab.ansible import BIN_DIR, Run
+from lab.ansible import playbook as run_playbook
 from lab.installed import install_core
-from tests.integration.ansible_runner import BIN_DIR, Run, run
 
 ROLE_DIR = Path(__file__).resolve().parents[2] / "roles" / "relay"
 COMMON_ROLE_DIR = ROLE_DIR.parent / "_common"
@@ -41,20 +42,18 @@ def _play(workdir: Path, variables: dict, facts: dict | None = None) -> Path:
 
 def _check_run(workdir: Path, variables: dict, *extra: str, facts: dict | None = None) -> Run:
     # Check mode, always: this is the controller, and a refusal that failed to refuse must change nothing.
-    return run(
-        [
-            str(BIN_DIR / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "--check",
-            "-e",
-            f"ansible_python_interpreter={BIN_DIR / 'python'}",
-            str(_play(workdir, variables, facts)),
-            *extra,
-        ],
+    return run_playbook(
+        _play(workdir, variables, facts),
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        "--check",
+        "-e",
+        f"ansible_python_interpreter={BIN_DIR / 'python'}",
+        *extra,
         timeout=120,
+        verbose=False,
     )
 
 
@@ -173,18 +172,7 @@ def _render(tmp_path: Path, role_dir: Path, template: str, extra_vars: dict) -> 
         "ansible_facts": {"systemd": {"version": 252}},
         **extra_vars,
     }
-    result = run(
-        [
-            str(BIN_DIR / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "-e",
-            json.dumps(variables),
-            str(playbook),
-        ]
-    )
+    result = run_playbook(playbook, "-i", "localhost,", "-c", "local", "-e", json.dumps(variables), verbose=False)
     assert result.returncode == 0, result.output[-3000:]
     return rendered
 
