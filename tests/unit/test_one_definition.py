@@ -113,7 +113,7 @@ def test_every_heartbeat_option_reaches_the_settings_the_core_reads() -> None:
         settings_from_options,
     )
 
-    partners = {first: second for first, second in REQUIRED_TOGETHER} | {b: a for a, b in REQUIRED_TOGETHER}
+    partners = dict(REQUIRED_TOGETHER) | {second: first for first, second in REQUIRED_TOGETHER}
     baseline = settings_from_options(_BASE_VALUES)
     ignored = []
     for option in HEARTBEAT_OPTIONS:
