@@ -9,15 +9,13 @@ relay process (this collection's relay, started as its role starts it) is measur
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 from bench.measure import interleaved
 from lab import Lab
-from lab.installed import install_core, relay_command
-from lab.polling import poll_until
-from lab.ports import free_port
+from lab.installed import install_core
+from lab.relay import relay_process
 
 LAUNCHER = """#!/usr/bin/python3 -I
 import sys
@@ -47,22 +45,9 @@ def install_program(workdir: Path) -> Path:
 
 def relay_resident_kib(lib_dir: Path, workdir: Path, push_url: str) -> int:
     """What a resident relay (this collection's, idle after start) holds in memory all the time: VmRSS."""
-    settings = workdir / "relay.json"
-    settings.write_text(json.dumps({"listen": f"127.0.0.1:{free_port()}", "push_url": push_url}))
-    log = workdir / "relay.log"
-    with log.open("w") as output:
-        relay = subprocess.Popen(
-            relay_command(lib_dir, settings),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        poll_until(lambda: "listening on" in log.read_text(), timeout=10, describe_failure=log.read_text)
-        status = Path(f"/proc/{relay.pid}/status").read_text()
+    with relay_process(workdir / "relay", {"push_url": push_url}, lib_dir=lib_dir) as relay:
+        status = Path(f"/proc/{relay.process.pid}/status").read_text()
         return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
-    finally:
-        relay.terminate()
-        relay.wait(timeout=10)
 
 
 def measure(lab: Lab, workdir: Path, runs: int = 20) -> dict:

@@ -37,9 +37,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from lab.installed import PACKAGE, install_core, relay_command  # noqa: E402
-from lab.polling import poll_until  # noqa: E402
-from lab.ports import LOOPBACK, free_port  # noqa: E402
+from lab.installed import PACKAGE, install_core  # noqa: E402
+from lab.ports import LOOPBACK  # noqa: E402
+from lab.relay import relay_process  # noqa: E402
 
 SYSTEMD_NOFILE = 1024
 DRIBBLE_EVERY_S = 3.0
@@ -218,33 +218,25 @@ def measure(workdir: Path, slow: int, seconds: float, server_from: str | None = 
     kuma = ThreadingHTTPServer((LOOPBACK, 0), _FakeKuma)
     kuma.daemon_threads = True
     threading.Thread(target=kuma.serve_forever, daemon=True).start()
-    port = free_port()
-    settings = workdir / "relay.json"
     push_url = f"http://{LOOPBACK}:{kuma.server_address[1]}/api/push/{TOKEN}"
-    settings.write_text(json.dumps({"listen": f"{LOOPBACK}:{port}", "push_url": push_url}))
-    log = workdir / "relay.log"
-    with log.open("w") as output:
-        relay = subprocess.Popen(
-            relay_command(lib_dir, settings), stdout=output, stderr=subprocess.STDOUT, preexec_fn=_systemd_nofile
-        )
-    flood = SlowFlood((LOOPBACK, port), slow)
     try:
-        poll_until(lambda: "listening on" in log.read_text(), timeout=10, describe_failure=log.read_text)
-        flood.start()
-        # The flood ramps up before the first webhook, then a second more; nothing is asserted on time here.
-        time.sleep(slow / (CONNECTS_PER_TICK / TICK_S) + 1)
-        cpu_before, started = _cpu_seconds(relay.pid), time.monotonic()
-        answers = post_webhooks(port, seconds)
-        cpu, elapsed = _cpu_seconds(relay.pid) - cpu_before, time.monotonic() - started
+        with relay_process(workdir, {"push_url": push_url}, lib_dir=lib_dir, preexec_fn=_systemd_nofile) as relay:
+            flood = SlowFlood((LOOPBACK, relay.port), slow)
+            flood.start()
+            try:
+                # The flood ramps up before the first webhook, then a second more; nothing is asserted on time here.
+                time.sleep(slow / (CONNECTS_PER_TICK / TICK_S) + 1)
+                cpu_before, started = _cpu_seconds(relay.process.pid), time.monotonic()
+                answers = post_webhooks(relay.port, seconds)
+                cpu, elapsed = _cpu_seconds(relay.process.pid) - cpu_before, time.monotonic() - started
+            finally:
+                flood.stop()
+            lines = relay.log().splitlines()
     finally:
-        flood.stop()
-        relay.terminate()
-        relay.wait(timeout=30)
         kuma.shutdown()
         kuma.server_close()
     latencies_ms = [latency * 1000 for _status, latency in answers]
     answered = [status for status, _latency in answers if isinstance(status, int)]
-    lines = log.read_text().splitlines()
     return {
         "relay_server": server_from or "working tree",
         "slow_clients": slow,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import signal
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,8 +16,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_
     relay_settings_from_options,
 )
 
-from lab.installed import install_core, relay_command
-from lab.polling import poll_until
+from lab.relay import relay_process
 from tests.fault.fake_http import FakeServer, Reply, json_reply, refused_url
 from tests.fault.relay_runner import running_relay
 from tests.fault.serve import serve_kuma
@@ -248,41 +245,23 @@ def test_a_client_that_stalls_mid_body_is_dropped_and_others_are_served_meanwhil
 def test_the_installed_relay_logs_one_line_per_request_without_the_token_and_stops_on_sigterm(
     tmp_path: Path, fake_kuma: FakeServer, token: str
 ) -> None:
-    lib_dir = install_core(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings_file = tmp_path / "relay.json"
     push_url = serve_kuma(fake_kuma, token, json_reply({"ok": True}), json_reply(KUMA_NOT_FOUND, status=404))
-    settings_file.write_text(json.dumps({"listen": f"127.0.0.1:{port}", "push_url": push_url}))
-    log_file = tmp_path / "relay.log"
-    with log_file.open("w") as log:
-        # -I: isolated, as the role's launcher runs, so nothing of this checkout or venv leaks in.
-        process = subprocess.Popen(
-            relay_command(lib_dir, settings_file),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        poll_until(lambda: "listening on" in log_file.read_text(), timeout=10, describe_failure=log_file.read_text)
-        relay_url = f"http://127.0.0.1:{port}"
+    with relay_process(tmp_path, {"push_url": push_url}) as relay:
         sent = {"Content-Type": "application/json"}
         answers = [
-            requests.post(relay_url + "/push", json=webhook(), headers=sent, timeout=10) for _attempt in range(2)
+            requests.post(relay.url + "/push", json=webhook(), headers=sent, timeout=10) for _attempt in range(2)
         ]
-        answers.append(requests.get(relay_url + "/push", timeout=10))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=10)
+        answers.append(requests.get(relay.url + "/push", timeout=10))
+        code = relay.stop()
 
     assert [answer.status_code for answer in answers] == [200, 502, 405]
     assert code == 0
-    lines = log_file.read_text().splitlines()
-    assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{port}, pushing to {fake_kuma.host}"
+    lines = relay.log().splitlines()
+    assert lines[0] == f"alertmanager-kuma-relay: listening on 127.0.0.1:{relay.port}, pushing to {fake_kuma.host}"
     assert [line.split(" status=")[0] for line in lines[1:4]] == ["relay: POST /push"] * 2 + ["relay: GET /push"]
     assert all(f"push_host={fake_kuma.host}" in line for line in lines[1:3])
     assert lines[4:] == ["alertmanager-kuma-relay: stopped"]
-    assert token not in log_file.read_text()
+    assert token not in relay.log()
 
 
 def test_a_secret_a_client_puts_in_the_request_line_is_masked_in_the_log(fake_kuma: FakeServer, token: str) -> None:

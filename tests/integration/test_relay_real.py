@@ -3,43 +3,30 @@ real Uptime Kuma: Alertmanager's own notification path, proved end to end."""
 
 from __future__ import annotations
 
-import json
-import subprocess
+import itertools
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from lab import AlertmanagerConfig, HeartbeatStatus, Kuma, PushMonitor, pushed
-from lab.installed import install_core, relay_command
 from lab.polling import poll_until
-from lab.ports import free_port
+from lab.relay import relay_process
 from lab.stack import WATCHDOG_MATCH
 
 
 @pytest.fixture
 def relay_factory(tmp_path: Path) -> Iterator:
-    started: list[subprocess.Popen] = []
+    """Call it with a push URL for a relay of the test's own: its URL and its log file; all stopped afterwards."""
+    numbers = itertools.count()
+    with ExitStack() as started:
 
-    def start(push_url: str) -> tuple[str, Path]:
-        lib = install_core(tmp_path / f"relay-{len(started)}")
-        port = free_port()
-        settings = tmp_path / f"relay-{len(started)}.json"
-        settings.write_text(json.dumps({"listen": f"127.0.0.1:{port}", "push_url": push_url}))
-        log = tmp_path / f"relay-{len(started)}.log"
-        process = subprocess.Popen(
-            relay_command(lib, settings),
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        started.append(process)
-        poll_until(lambda: "listening on" in log.read_text(), timeout=10, describe_failure=log.read_text)
-        return f"http://127.0.0.1:{port}", log
+        def start(push_url: str) -> tuple[str, Path]:
+            relay = started.enter_context(relay_process(tmp_path / f"relay-{next(numbers)}", {"push_url": push_url}))
+            return relay.url, relay.log_file
 
-    yield start
-    for process in started:
-        process.terminate()
-        process.wait(timeout=10)
+        yield start
 
 
 def test_alertmanagers_own_webhook_for_the_watchdog_makes_kuma_store_up_and_resolved_pushes_nothing(
