@@ -19,8 +19,8 @@ from typing import Any
 
 from lab import AlertingPair, Kuma, PushMonitor, WebhookRecorder, start_alerting_pair
 from lab.fleet import Fleet, deploy_checks
+from lab.http_server import ThreadedServer
 from lab.ports import LOOPBACK, free_port
-from lab.webhook import ThreadedServer
 
 INTERVAL_S = 10
 KUMA_INTERVAL_S = 20  # Kuma's shortest push-monitor interval

@@ -30,13 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from lab.http_server import ThreadedServer  # noqa: E402
 from lab.installed import PACKAGE, install_core  # noqa: E402
 from lab.ports import LOOPBACK  # noqa: E402
 from lab.relay import relay_process  # noqa: E402
@@ -215,11 +216,8 @@ def measure(workdir: Path, slow: int, seconds: float, server_from: str | None = 
             check=True,
         ).stdout
         (lib_dir / PACKAGE / "_relay_server.py").write_bytes(old)
-    kuma = ThreadingHTTPServer((LOOPBACK, 0), _FakeKuma)
-    kuma.daemon_threads = True
-    threading.Thread(target=kuma.serve_forever, daemon=True).start()
-    push_url = f"http://{LOOPBACK}:{kuma.server_address[1]}/api/push/{TOKEN}"
-    try:
+    with ThreadedServer(_FakeKuma, name="fake-kuma") as kuma:
+        push_url = f"{kuma.url}api/push/{TOKEN}"
         with relay_process(workdir, {"push_url": push_url}, lib_dir=lib_dir, preexec_fn=_systemd_nofile) as relay:
             flood = SlowFlood((LOOPBACK, relay.port), slow)
             flood.start()
@@ -232,9 +230,6 @@ def measure(workdir: Path, slow: int, seconds: float, server_from: str | None = 
             finally:
                 flood.stop()
             lines = relay.log().splitlines()
-    finally:
-        kuma.shutdown()
-        kuma.server_close()
     latencies_ms = [latency * 1000 for _status, latency in answers]
     answered = [status for status, _latency in answers if isinstance(status, int)]
     return {

@@ -7,35 +7,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 
+from lab.http_server import ThreadedServer
 from lab.polling import poll_until
-from lab.ports import LOOPBACK
 
 Notification = dict[str, Any]
-
-
-class ThreadedServer:
-    """A loopback HTTP server that serves in a thread while its `with` block lasts; `url` is where it listens."""
-
-    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0, name: str = "lab-http") -> None:
-        self._server = ThreadingHTTPServer((LOOPBACK, port), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from lab.http_server import ThreadedServer
 
 LOOPBACK = "127.0.0.1"
 
@@ -69,7 +71,7 @@ class Received:
         return parse_qs(urlsplit(self.target).query, keep_blank_values=True)
 
 
-class FakeServer:
+class FakeServer(ThreadedServer):
     """`with FakeServer() as server:` serves ``server.url`` from a thread until the block ends.
 
     ``server.reply(path, first, second, ...)`` scripts the answers to a path (its query is ignored); the last
@@ -93,23 +95,13 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: ``received`` is the record."""
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                """A client that gave up on a slow answer is the point of the test, not an error."""
-
-        self._server = Server((host, 0), Handler)
-        # A short poll interval: shutdown() waits for the loop to look, and every test stops its servers.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-http", daemon=True
-        )
+        super().__init__(Handler, name="fake-http", host=host)
 
     @property
     def host(self) -> str:
         """host:port, as the core's messages name a server."""
-        address, port = self._server.server_address[:2]
-        return f"{address!s}:{port}"
+        address, port = self.address
+        return f"{address}:{port}"
 
     @property
     def url(self) -> str:
@@ -173,15 +165,10 @@ class FakeServer:
             except OSError:
                 return
 
-    def __enter__(self) -> FakeServer:
-        self._thread.start()
-        return self
-
     def __exit__(self, *exc_info: object) -> None:
+        # Ends the delays and drips in flight first, so shutdown() does not wait for them.
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+        super().__exit__(*exc_info)
 
 
 def refused_url() -> str:
