@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ._alertmanager import AlertmanagerMetrics
+from ._state import Counts, KeptCounters
 
 # Failed requests, retries included, with none succeeding, that say an integration cannot deliver.
 MIN_FAILED_REQUESTS = 2
@@ -31,33 +31,19 @@ class Delivery:
         return self.why_not_judged is None
 
 
-def state_of(alertmanager_url: str, metrics: AlertmanagerMetrics, now: float) -> dict[str, Any]:
+def kept_by_delivery(alertmanager_url: str, metrics: AlertmanagerMetrics, now: float) -> KeptCounters:
     """What the next run compares with: counters only, never a secret."""
-    return {
-        "alertmanager_url": alertmanager_url,
-        "checked_at": now,
-        "notifications": {name: list(counts) for name, counts in metrics.notifications.items()},
-        "requests": {name: list(counts) for name, counts in metrics.requests.items()},
-    }
+    return KeptCounters(
+        alertmanager_url=alertmanager_url,
+        checked_at=now,
+        notifications=dict(metrics.notifications),
+        requests=dict(metrics.requests),
+    )
 
 
-def _baseline(state: Mapping[str, Any], alertmanager_url: str, key: str = "notifications") -> Mapping[str, Any] | None:
-    counts = state.get(key)
-    if state.get("alertmanager_url") != alertmanager_url or not isinstance(counts, dict):
-        return None
-    return counts
-
-
-def _previous(counts: Mapping[str, Any], name: str) -> tuple[float, float] | None:
-    kept = counts.get(name)
-    if not (isinstance(kept, list) and len(kept) == 2 and all(isinstance(n, (int, float)) for n in kept)):
-        return None
-    return float(kept[0]), float(kept[1])
-
-
-def _growth(now: tuple[float, float], kept: Mapping[str, Any] | None, name: str) -> tuple[float, float] | None:
+def _growth(now: tuple[float, float], kept: Counts | None, name: str) -> tuple[float, float] | None:
     """How much (total, failed) grew since the kept counters; None without them or after a reset (a restart)."""
-    previous = _previous(kept, name) if kept is not None else None
+    previous = kept.get(name) if kept is not None else None
     if previous is None or now[0] < previous[0] or now[1] < previous[1]:
         return None
     return now[0] - previous[0], now[1] - previous[1]
@@ -80,16 +66,17 @@ def _failing(name: str, notifications: tuple[float, float] | None, requests: tup
 def judge_delivery(
     metrics: AlertmanagerMetrics,
     alertmanager_url: str,
-    state: Mapping[str, Any],
+    kept: KeptCounters,
     why_no_state: str | None,
     ignore: tuple[str, ...],
     now: float,
 ) -> Delivery:
     """New failures since the kept counters are a problem; a counter that went down (a restart) is a new baseline."""
-    counts = _baseline(state, alertmanager_url)
-    request_counts = _baseline(state, alertmanager_url, "requests")
-    checked_at = state.get("checked_at")
-    judged = counts is not None and isinstance(checked_at, (int, float))
+    same_alertmanager = kept.alertmanager_url == alertmanager_url
+    counts = kept.notifications if same_alertmanager else None
+    request_counts = kept.requests if same_alertmanager else None
+    checked_at = kept.checked_at
+    judged = counts is not None and checked_at is not None
     integrations: dict[str, dict[str, float | None]] = {}
     failing = []
     for name, (total, failed) in metrics.notifications.items():
@@ -106,7 +93,7 @@ def judge_delivery(
             failing.append(why)
     problem = None
     if failing:
-        ago = max(0.0, now - float(checked_at))  # type: ignore[arg-type]
+        ago = max(0.0, now - (checked_at or now))
         problem = (
             f"Alertmanager cannot deliver notifications: {', '.join(failing)} failed since the last check"
             f" ({ago:.0f} s ago)"

@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any, Callable
 
 from ._alertmanager import Observation, observe
-from ._delivery import Delivery, judge_delivery, state_of
+from ._delivery import Delivery, judge_delivery, kept_by_delivery
 from ._heartbeat_settings import HeartbeatSettings
 from ._kuma import PushError, push
-from ._prometheus import PrometheusObservation, observe_prometheus, prometheus_problems, prometheus_state
-from ._state import load_state, save_state
+from ._prometheus import PrometheusObservation, kept_by_prometheus, observe_prometheus, prometheus_problems
+from ._state import KEPT_NOTHING, load_state, save_state
 from ._transport import Transport
 from ._verdict import DOWN, UP, Verdict, decide
 
@@ -120,20 +120,22 @@ def _judge_with_state(
 ) -> _Links:
     """Compare with the counters kept by the last run, and keep the new ones (not in check mode). A state that
     cannot be kept is a problem of its own: without it, failures would go unnoticed."""
-    state, why_no_state = load_state(settings.state_path) if settings.state_path else ({}, "no state_path given")
+    kept, why_no_state = (
+        load_state(settings.state_path) if settings.state_path else (KEPT_NOTHING, "no state_path given")
+    )
     delivery = None
-    new_state: dict[str, Any] = {}
+    new_kept = KEPT_NOTHING
     if observation.metrics is not None:
         delivery = judge_delivery(
-            observation.metrics, settings.alertmanager_url, state, why_no_state, settings.ignore_integrations, now
+            observation.metrics, settings.alertmanager_url, kept, why_no_state, settings.ignore_integrations, now
         )
-        new_state.update(state_of(settings.alertmanager_url, observation.metrics, now))
-    problems = prometheus_problems(prometheus, state) if prometheus else []
+        new_kept = kept_by_delivery(settings.alertmanager_url, observation.metrics, now)
+    problems = prometheus_problems(prometheus, kept) if prometheus else []
     if prometheus:
-        new_state.update(prometheus_state(prometheus))
+        new_kept = replace(new_kept, prometheus_errors=kept_by_prometheus(prometheus))
     state_problem = None
-    if save and settings.state_path and new_state:
-        state_problem = save_state(settings.state_path, new_state)
+    if save and settings.state_path and new_kept != KEPT_NOTHING:
+        state_problem = save_state(settings.state_path, new_kept)
     return _Links(delivery, problems, state_problem)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ._api import Api, ApiProblem, OddAnswer, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
+from ._state import KeptCounters
 from ._text import printable
 from ._timestamps import parse_timestamp
 from ._transport import Transport, TransportError
@@ -30,7 +31,6 @@ MAX_NAMED_ALERTMANAGERS = 3
 RULES_MAX_BYTES = 16 * 1024 * 1024
 # Prometheus's own /metrics grows with its scrape pools and rule groups: a few hundred KB is usual, 8 MiB generous.
 METRICS_MAX_BYTES = 8 * 1024 * 1024
-STATE_KEY = "prometheus_errors"
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def observe_prometheus(
     return PrometheusObservation(alertmanagers=urls, this_alertmanager=this, rule=rule, errors_total=errors)
 
 
-def prometheus_problems(observation: PrometheusObservation, state: Mapping[str, Any]) -> list[str]:
+def prometheus_problems(observation: PrometheusObservation, kept: KeptCounters) -> list[str]:
     """Each broken part of the Prometheus link, in the order the alert travels."""
     if observation.problem:
         return [observation.problem]
@@ -198,19 +198,19 @@ def prometheus_problems(observation: PrometheusObservation, state: Mapping[str, 
     ):
         every = f"its group runs every {rule.interval_seconds:g} s"
         problems.append(f"{rule.name} rule not evaluated for {rule.age_seconds:.0f} s ({every})")
-    kept = state.get(STATE_KEY)
-    same_alertmanager = isinstance(kept, dict) and kept.get("alertmanager") == observation.this_alertmanager
-    kept_count = kept.get("count") if same_alertmanager else None
+    kept_errors = kept.prometheus_errors
+    same_alertmanager = kept_errors is not None and kept_errors[0] == observation.this_alertmanager
+    kept_count = kept_errors[1] if kept_errors is not None and same_alertmanager else None
     errors_total = observation.errors_total
-    if errors_total is not None and isinstance(kept_count, (int, float)) and errors_total > kept_count:
+    if errors_total is not None and kept_count is not None and errors_total > kept_count:
         problems.append(
             f"Prometheus failed {errors_total - kept_count:g} sends to this Alertmanager since the last check"
         )
     return problems
 
 
-def prometheus_state(observation: PrometheusObservation) -> dict[str, Any]:
-    """What the next run compares with: the error counter for this Alertmanager."""
+def kept_by_prometheus(observation: PrometheusObservation) -> tuple[str, float] | None:
+    """What the next run compares with (KeptCounters.prometheus_errors): the error counter for this Alertmanager."""
     if observation.errors_total is None:
-        return {}
-    return {STATE_KEY: {"alertmanager": observation.this_alertmanager, "count": observation.errors_total}}
+        return None
+    return (observation.this_alertmanager, observation.errors_total)

@@ -3,6 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What a check keeps between runs (counters, never a secret), in one JSON file written atomically, owner-only.
 
+The file's layout is defined here only (KeptCounters): the readers of Alertmanager's and Prometheus's counters say
+what they keep by filling its fields, and read the last run's from them.
+
 Private to the collection (leading underscore). Standard library only. state_path is a user's choice and may name
 anything: only a file this heartbeat wrote (its marker, or the layout it had before the marker) or a new path is
 read and replaced. Anything else (another file, a FIFO that would block the run, a link, a directory) is left alone.
@@ -15,13 +18,78 @@ import math
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 
 MAX_STATE_BYTES = 1024 * 1024
 MARKER_KEY = "written_by"
 MARKER = "watchdog.alertmanager_kuma heartbeat"
+Counts = Mapping[str, "tuple[float, float]"]
+
+
+@dataclass(frozen=True)
+class KeptCounters:
+    """The state file's layout: one field a top-level key. ``notifications`` and ``requests`` are per integration
+    (total, failed) of the Alertmanager at ``alertmanager_url``; ``prometheus_errors`` is (the Alertmanager URL
+    Prometheus sends to, its error count). A part the last run did not keep, or kept in another shape, is None."""
+
+    alertmanager_url: str | None = None
+    checked_at: float | None = None
+    notifications: Counts | None = None
+    requests: Counts | None = None
+    prometheus_errors: tuple[str, float] | None = None
+
+    def document(self) -> dict[str, Any]:
+        """The JSON object written: the parts kept, pairs as lists."""
+        document: dict[str, Any] = {}
+        for part in fields(self):
+            value = getattr(self, part.name)
+            if value is None:
+                continue
+            if part.name == "prometheus_errors":
+                value = {"alertmanager": value[0], "count": value[1]}
+            elif isinstance(value, Mapping):
+                value = {name: list(pair) for name, pair in value.items()}
+            document[part.name] = value
+        return document
+
+
+KEPT_NOTHING = KeptCounters()
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    numbers = isinstance(value, list) and len(value) == 2 and all(isinstance(n, (int, float)) for n in value)
+    return (float(value[0]), float(value[1])) if numbers else None
+
+
+def _counts(value: Any) -> Counts | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(name): pair for name, pair in ((name, _pair(kept)) for name, kept in value.items()) if pair}
+
+
+def read_kept(document: Mapping[str, Any]) -> KeptCounters:
+    """The parts of a kept document in the layout's shapes; a part in any other shape is None (not compared)."""
+    url, checked_at, errors = (
+        document.get("alertmanager_url"),
+        document.get("checked_at"),
+        document.get("prometheus_errors"),
+    )
+    prometheus = None
+    if isinstance(errors, dict) and isinstance(errors.get("count"), (int, float)):
+        prometheus = (str(errors.get("alertmanager")), float(errors["count"]))
+    return KeptCounters(
+        alertmanager_url=url if isinstance(url, str) else None,
+        checked_at=float(checked_at) if isinstance(checked_at, (int, float)) else None,
+        notifications=_counts(document.get("notifications")),
+        requests=_counts(document.get("requests")),
+        prometheus_errors=prometheus,
+    )
+
+
 # What the heartbeat wrote before it marked its files: recognised, so an upgrade keeps its counters.
-_EARLIER_KEYS = frozenset({"alertmanager_url", "checked_at", "notifications", "requests", "prometheus_errors"})
+_EARLIER_KEYS = frozenset(part.name for part in fields(KeptCounters))
 _NOT_OURS = "state_path holds a file this heartbeat did not write (remove it to start counting again); it is left alone"
 _NOT_FINITE = "state_path held a count that is not a finite number; counting starts again"
 _KINDS = (
@@ -112,13 +180,13 @@ def _examine(path: str) -> tuple[dict[str, Any], str | None, bool]:
     return {key: value for key, value in state.items() if key != MARKER_KEY}, None, True
 
 
-def load_state(path: str) -> tuple[dict[str, Any], str | None]:
-    """The state kept by the last run, and why there is none usable (None when it was read, or never written)."""
+def load_state(path: str) -> tuple[KeptCounters, str | None]:
+    """The counters kept by the last run, and why there are none usable (None when read, or never written)."""
     state, why_not, _replaceable = _examine(path)
-    return state, why_not
+    return read_kept(state), why_not
 
 
-def save_state(path: str, state: dict[str, Any]) -> str | None:
+def save_state(path: str, kept: KeptCounters) -> str | None:
     """Write the state atomically (a temporary file renamed over the old one), mode 0600; why it failed, or None.
 
     Only over a file this heartbeat wrote, or none: anything else at state_path is left alone.
@@ -127,7 +195,7 @@ def save_state(path: str, state: dict[str, Any]) -> str | None:
     if not replaceable:
         return why_not
     try:
-        text = json.dumps({**state, MARKER_KEY: MARKER}, sort_keys=True, allow_nan=False)
+        text = json.dumps({**kept.document(), MARKER_KEY: MARKER}, sort_keys=True, allow_nan=False)
     except ValueError:
         return "state_path not written: a count is not a finite number"
     directory = os.path.dirname(os.path.abspath(path))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._prometheus import (
+    kept_by_prometheus,
     observe_prometheus,
     prometheus_problems,
-    prometheus_state,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._state import KEPT_NOTHING, KeptCounters
 from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
     ALERTMANAGER_URL,
     StubTransport,
@@ -53,7 +54,7 @@ def test_a_healthy_rule_evaluated_in_time_is_no_problem() -> None:
     observed = observe_prometheus(make_settings(prometheus_url=PROMETHEUS), _prometheus(_rule()))
 
     assert observed is not None and observed.this_alertmanager == SENDS_TO
-    assert prometheus_problems(observed, {}) == []
+    assert prometheus_problems(observed, KEPT_NOTHING) == []
 
 
 def test_the_rule_is_asked_for_by_name() -> None:
@@ -70,7 +71,7 @@ def test_an_unhealthy_rule_is_a_problem_with_prometheus_own_error() -> None:
         make_settings(prometheus_url=PROMETHEUS), _prometheus(_rule(health="err", lastError="vector(1 bad"))
     )
 
-    assert prometheus_problems(observed, {}) == ["Watchdog rule unhealthy (err): vector(1 bad"]
+    assert prometheus_problems(observed, KEPT_NOTHING) == ["Watchdog rule unhealthy (err): vector(1 bad"]
 
 
 def test_a_rule_not_evaluated_for_twice_its_interval_is_a_problem() -> None:
@@ -79,12 +80,16 @@ def test_a_rule_not_evaluated_for_twice_its_interval_is_a_problem() -> None:
         _prometheus(_rule(lastEvaluation="2026-11-25T11:54:48Z"), interval=60),
     )
 
-    assert prometheus_problems(observed, {}) == ["Watchdog rule not evaluated for 312 s (its group runs every 60 s)"]
+    assert prometheus_problems(observed, KEPT_NOTHING) == [
+        "Watchdog rule not evaluated for 312 s (its group runs every 60 s)"
+    ]
 
 
 def test_errors_sending_to_this_alertmanager_since_the_last_run_are_a_problem() -> None:
     settings = make_settings(prometheus_url=PROMETHEUS)
-    before = prometheus_state(observe_prometheus(settings, _prometheus(_rule(), errors=2)))
+    before = KeptCounters(
+        prometheus_errors=kept_by_prometheus(observe_prometheus(settings, _prometheus(_rule(), errors=2)))
+    )
 
     after = observe_prometheus(settings, _prometheus(_rule(), errors=5))
 
@@ -121,4 +126,4 @@ def test_a_prometheus_that_ignores_rule_name_and_answers_thousands_of_rules_stil
 
     assert observed is not None and observed.rule is not None
     assert (observed.rule.found, observed.rule.health) == (True, "ok")
-    assert prometheus_problems(observed, {}) == []
+    assert prometheus_problems(observed, KEPT_NOTHING) == []

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartbeat import run_heartbeat
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._state import load_state, save_state
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._state import (
+    KEPT_NOTHING,
+    KeptCounters,
+    load_state,
+    save_state,
+)
 from ansible_collections.watchdog.alertmanager_kuma.tests.payloads import am_alert, am_metrics
 from ansible_collections.watchdog.alertmanager_kuma.tests.unit.plugins.module_utils.stubs import (
     StubTransport,
@@ -132,13 +137,16 @@ def test_a_kept_state_with_a_count_that_is_not_finite_is_not_used(tmp_path: Path
         f' "notifications": {{"webhook": [{constant}, 0]}}, "requests": {{}}}}'
     )
 
-    assert load_state(str(state)) == ({}, "state_path held a count that is not a finite number; counting starts again")
+    assert load_state(str(state)) == (
+        KEPT_NOTHING,
+        "state_path held a count that is not a finite number; counting starts again",
+    )
 
 
 def test_a_count_that_is_not_finite_is_never_written(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
 
-    problem = save_state(str(state), {"checked_at": 1.0, "notifications": {"webhook": [float("inf"), 0.0]}})
+    problem = save_state(str(state), KeptCounters(checked_at=1.0, notifications={"webhook": (float("inf"), 0.0)}))
 
     assert problem == "state_path not written: a count is not a finite number"
     assert list(tmp_path.iterdir()) == []
