@@ -21,3 +21,16 @@ def test_a_kuma_that_trickles_its_handshake_fails_the_task_within_its_timeout(fa
     assert run.returncode != 0
     assert run.result()["msg"] == f"Kuma at {fake_kuma.url} did not complete the connection within 3 s"
     assert PASSWORD not in run.output and "Traceback" not in run.output
+
+
+def test_a_password_in_a_refused_kuma_url_is_never_echoed_in_the_results() -> None:
+    # The module's arguments come back in the result's invocation (shown at -vvv and in registered results).
+    for module in ("watchdog.alertmanager_kuma.push_monitor", "watchdog.alertmanager_kuma.monitor_info"):
+        args = {"kuma_url": f"http://ansible:{PASSWORD}@127.0.0.1:9", "kuma_username": "ansible"}
+        run = adhoc(
+            {**args, "kuma_password": "other-Secret-1", **({"name": "x"} if "push" in module else {})}, module=module
+        )
+
+        assert run.returncode != 0
+        assert run.result()["msg"] == "kuma_url: must hold no credentials: use kuma_username and kuma_password"
+        assert PASSWORD not in run.output, module
