@@ -130,12 +130,12 @@ class WantedMonitor:
     where: str = ""
 
 
-def _read_name(value: str, where: str, max_chars: int = NAME_MAX_CHARS) -> str:
+def _read_name(value: str, where: str) -> str:
     """A name as Kuma's page shows it: one spelling per name, so "a" and "a " are not two monitors."""
     if not value.strip():
         raise SettingsError(where, "must not be empty")
-    if len(value) > max_chars:
-        raise SettingsError(where, f"must be at most {max_chars} characters, got {len(value)}")
+    if len(value) > NAME_MAX_CHARS:
+        raise SettingsError(where, f"must be at most {NAME_MAX_CHARS} characters, got {len(value)}")
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
         raise SettingsError(
             where, "must not hold control or formatting characters (a newline, a tab, a right-to-left override...)"
@@ -237,6 +237,10 @@ class KumaObjects:
         """Names sorted as a person reads them; an id Kuma does not list (never seen) shows as #id."""
         return sorted(self._notification_names.get(notification_id, f"#{notification_id}") for notification_id in ids)
 
+    def known_notification_names(self) -> list[str]:
+        """Every notification name Kuma has, sorted, for a message that says what could be named."""
+        return sorted({str(row.get("name")) for row in self.notifications})
+
     def default_notifications(self) -> tuple[int, ...]:
         return tuple(sorted(int(row["id"]) for row in self.notifications if row.get("isDefault")))
 
@@ -245,7 +249,7 @@ class KumaObjects:
         for index, name in enumerate(names):
             found = [int(row["id"]) for row in self.notifications if row.get("name") == name]
             if not found:
-                known = ", ".join(sorted({str(row.get("name")) for row in self.notifications})) or "none"
+                known = ", ".join(self.known_notification_names()) or "none"
                 raise SettingsError(
                     f"{where}[{index}]", f"Kuma has no notification named {name}; the names it has: {known}"
                 )
@@ -279,7 +283,8 @@ class KumaObjects:
 class Change:
     """What becomes of one asked-for monitor: ``action`` is create, update, delete or none.
 
-    ``group`` is the group it is to sit in (None: left as it is), found in Kuma or created first.
+    ``group`` is the group it is to sit in (None: left as it is); ``group_id`` its id in Kuma, None for a group
+    to be created first.
     """
 
     wanted: WantedMonitor
@@ -290,6 +295,7 @@ class Change:
     token: str | None = field(default=None, repr=False)
     notification_ids: tuple[int, ...] = ()
     group: str | None = None
+    group_id: int | None = None
 
 
 @dataclass
@@ -311,6 +317,16 @@ def _shown(monitor: Mapping[str, Any], token_note: str, notifications: list[str]
         "group": group or "",
         "push_token": token_note,
     }
+
+
+def _shown_current(current: Mapping[str, Any], token_note: str, kuma: KumaObjects) -> dict[str, Any]:
+    """A monitor as Kuma holds it, as --diff shows it."""
+    return _shown(
+        current,
+        token_note,
+        kuma.notification_names(bound_notifications(current)),
+        kuma.group_name(current.get("parent")),
+    )
 
 
 def _find(existing: Sequence[Mapping[str, Any]], wanted: WantedMonitor) -> dict[str, Any] | None:
@@ -335,7 +351,7 @@ def bound_notifications(monitor: Mapping[str, Any]) -> tuple[int, ...]:
 
 def _refuse_paging_nobody(monitor: WantedMonitor, current: Mapping[str, Any] | None, kuma: KumaObjects) -> None:
     where = monitor.where + "notifications"
-    known = ", ".join(sorted({str(row.get("name")) for row in kuma.notifications})) or "none yet"
+    known = ", ".join(kuma.known_notification_names()) or "none yet"
     if current is None:
         problem = f"{monitor.name} would page nobody: Kuma has no default notification (marked Default enabled)"
     else:
@@ -356,8 +372,9 @@ def _plan_present(monitor: WantedMonitor, current: dict[str, Any] | None, kuma: 
         notification_ids = bound_notifications(current)
     if not notification_ids and monitor.notifications is None:
         _refuse_paging_nobody(monitor, current, kuma)
+    group_id = None
     if monitor.group is not None:
-        kuma.group(monitor.group, monitor.where + "group")
+        group_id = (kuma.group(monitor.group, monitor.where + "group") or {}).get("id")
     group = monitor.group if monitor.group is not None else kuma.group_name((current or {}).get("parent"))
     desired = {
         "name": monitor.name,
@@ -369,15 +386,13 @@ def _plan_present(monitor: WantedMonitor, current: dict[str, Any] | None, kuma: 
     if current is None:
         token = monitor.push_token or random_push_token()
         after = _shown(desired, "(given)" if monitor.push_token else "(random)", names, group)
-        return Change(monitor, "create", None, None, after, token, notification_ids, monitor.group)
+        return Change(monitor, "create", None, None, after, token, notification_ids, monitor.group, group_id)
     token_differs = monitor.push_token is not None and monitor.push_token != current.get("pushToken")
-    before_group = kuma.group_name(current.get("parent"))
-    before_names = kuma.notification_names(bound_notifications(current))
-    before = _shown(current, "(another token)" if token_differs else "(kept)", before_names, before_group)
+    before = _shown_current(current, "(another token)" if token_differs else "(kept)", kuma)
     after = _shown(desired, "(given)" if token_differs else "(kept)", names, group)
     action = "update" if before != after else "none"
     token = monitor.push_token if token_differs else current.get("pushToken")
-    return Change(monitor, action, current, before, after, token, notification_ids, monitor.group)
+    return Change(monitor, action, current, before, after, token, notification_ids, monitor.group, group_id)
 
 
 def plan(wanted: Sequence[WantedMonitor], kuma: KumaObjects) -> Plan:
@@ -387,23 +402,12 @@ def plan(wanted: Sequence[WantedMonitor], kuma: KumaObjects) -> Plan:
         current = _find(kuma.monitors, monitor)
         if monitor.state == "absent":
             action = "delete" if current else "none"
-            before = None
-            if current:
-                before = _shown(
-                    current,
-                    "(set)",
-                    kuma.notification_names(bound_notifications(current)),
-                    kuma.group_name(current.get("parent")),
-                )
+            before = _shown_current(current, "(set)", kuma) if current else None
             changes.append(Change(monitor, action, current, before, None))
             continue
         changes.append(_plan_present(monitor, current, kuma))
-    new_groups: list[str] = []
-    for change in changes:
-        wants_new = change.action != "none" and change.group and change.group not in new_groups
-        if wants_new and kuma.group(change.group, change.wanted.where + "group") is None:
-            new_groups.append(change.group)
-    return Plan(changes, new_groups)
+    new_groups = [change.group for change in changes if change.group and change.group_id is None]
+    return Plan(changes, list(dict.fromkeys(new_groups)))
 
 
 def _monitor_payload(monitor_type: str, name: str, interval: int, with_conditions: bool) -> dict[str, Any]:

@@ -340,12 +340,9 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_m
 _DONE = {"create": "created", "update": "changed", "delete": "deleted"}
 
 
-def _group_ids(kuma: KumaSession, objects: KumaObjects, planned: Plan, version: str) -> dict[str, int]:
+def _group_ids(kuma: KumaSession, planned: Plan, version: str) -> dict[str, int]:
     """The id of every group a change asks for: the groups Kuma has, and the new ones, created here once each."""
-    ids: dict[str, int] = {}
-    for change in planned.changes:
-        if change.group and change.group not in planned.new_groups:
-            ids[change.group] = int((objects.group(change.group, change.wanted.where + "group") or {})["id"])
+    ids = {change.group: change.group_id for change in planned.changes if change.group and change.group_id is not None}
     for name in planned.new_groups:
         ids[name] = kuma.add(group_payload(name, needs_conditions(version)))
     return ids
@@ -422,14 +419,13 @@ def main() -> None:
     in_flight: Change | None = None
     try:
         with logged_in(session) as kuma:
-            objects = KumaObjects(kuma.monitors(), kuma.notifications())
-            planned = plan(wanted, objects)
+            planned = plan(wanted, KumaObjects(kuma.monitors(), kuma.notifications()))
             for change in planned.changes:
                 if change.token:
                     module.no_log_values.add(change.token)
             if planned.new_groups or any(change.action == "create" for change in planned.changes):
                 version = kuma.version()
-            group_ids = {} if module.check_mode else _group_ids(kuma, objects, planned, version)
+            group_ids = {} if module.check_mode else _group_ids(kuma, planned, version)
             for change in planned.changes:
                 existing_id = (change.existing or {}).get("id")
                 if module.check_mode or change.action == "none":
