@@ -203,11 +203,11 @@ class Kuma:
         """The notification ids bound to a monitor, from Kuma's `monitor_notification` table."""
         return {
             row[0]
-            for row in self._query("SELECT notification_id FROM monitor_notification WHERE monitor_id = ?", monitor_id)
+            for row in self.query("SELECT notification_id FROM monitor_notification WHERE monitor_id = ?", monitor_id)
         }
 
-    def _query(self, sql: str, *params: object) -> list[tuple]:
-        """Rows of Kuma's SQLite file, read-only while the server runs."""
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        """Rows of Kuma's SQLite file, read-only (while the server runs, or after it stopped)."""
         if not self.db_path.exists():
             return []
         connection = sqlite3.connect(f"{self.db_path.as_uri()}?mode=ro", uri=True, timeout=5)
@@ -219,6 +219,10 @@ class Kuma:
     def monitors(self) -> list[dict]:
         """Every monitor as Kuma sends it to its web page (push tokens included)."""
         return self.api.monitors()
+
+    def monitor_named(self, name: str) -> dict | None:
+        """The monitor of that name as Kuma sends it (the first, if Kuma holds several), or None."""
+        return next((monitor for monitor in self.monitors() if monitor["name"] == name), None)
 
     def delete_monitor(self, monitor_id: int) -> None:
         self.api.delete(monitor_id, str(monitor_id))
@@ -232,7 +236,7 @@ class Kuma:
 
     def heartbeats(self, monitor_id: int, *, after_id: int = 0) -> list[Heartbeat]:
         """Rows of the monitor in Kuma's SQLite file, oldest first."""
-        rows = self._query(
+        rows = self.query(
             "SELECT id, monitor_id, status, msg, ping, time FROM heartbeat WHERE monitor_id = ? AND id > ? ORDER BY id",
             monitor_id,
             after_id,

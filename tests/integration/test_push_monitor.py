@@ -30,10 +30,6 @@ def _push_monitor(kuma: Kuma, *extra: str, **args: Any) -> Run:
     return run
 
 
-def _by_name(kuma: Kuma, name: str) -> dict[str, Any]:
-    return next(monitor for monitor in kuma.monitors() if monitor["name"] == name)
-
-
 def _push_answer(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as answer:
@@ -53,7 +49,7 @@ def test_a_created_monitor_stores_the_heartbeat_modules_up_and_down_and_reruns_c
     assert (result["changed"], result["monitor"]["action"]) == (True, "create")
     assert result["monitor"]["push_url"] == f"{any_kuma.url}/api/push/********"
     assert token not in created.output
-    stored = _by_name(any_kuma, name)
+    stored = any_kuma.monitor_named(name)
     assert (stored["id"], stored["pushToken"], stored["type"], stored["maxretries"]) == (
         result["monitor"]["id"],
         token,
@@ -80,13 +76,13 @@ def test_a_changed_interval_is_changed_with_a_diff_that_shows_no_token(any_kuma:
     assert _push_monitor(any_kuma, name=name, interval=60, push_token=token, notifications=[pager.name]).returncode == 0
     checked = _push_monitor(any_kuma, "--check", "--diff", name=name, interval=120, push_token=token)
     assert checked.result()["changed"] is True
-    assert _by_name(any_kuma, name)["interval"] == 60, "check mode changed Kuma"
+    assert any_kuma.monitor_named(name)["interval"] == 60, "check mode changed Kuma"
     changed = _push_monitor(any_kuma, "--diff", name=name, interval=120, push_token=token)
     assert changed.returncode == 0, changed.output
     assert changed.result()["monitor"]["action"] == "update"
     assert '-    "interval": 60,' in changed.stdout and '+    "interval": 120,' in changed.stdout
     assert token not in changed.output
-    assert _by_name(any_kuma, name)["interval"] == 120
+    assert any_kuma.monitor_named(name)["interval"] == 120
 
 
 def test_twenty_monitors_are_created_in_one_task_with_one_login(any_kuma: Kuma, pager: Pager) -> None:

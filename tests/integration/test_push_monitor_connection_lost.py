@@ -31,7 +31,7 @@ def doomed_kuma(tmp_path: Path) -> Iterator[Kuma]:
 
 
 def _names_in_kuma_db(kuma: Kuma) -> set[str]:
-    return {row[0] for row in kuma._query("SELECT name FROM monitor")}
+    return {row[0] for row in kuma.query("SELECT name FROM monitor")}
 
 
 def test_kuma_stopping_mid_batch_fails_the_task_at_once_and_the_result_lists_what_kuma_holds(

@@ -38,10 +38,6 @@ def _tokened(name: str) -> dict[str, str]:
     return {"name": name, "push_token": derive_push_token(name, SECRET)}
 
 
-def _stored(kuma: Kuma, name: str) -> dict[str, Any] | None:
-    return next((monitor for monitor in kuma.monitors() if monitor["name"] == name), None)
-
-
 def _push(kuma: Kuma, name: str, status: str, msg: str) -> None:
     query = urllib.parse.urlencode({"status": status, "msg": msg})
     with urllib.request.urlopen(f"{kuma.url}/api/push/{derive_push_token(name, SECRET)}?{query}", timeout=10) as answer:
@@ -113,7 +109,7 @@ def test_an_unknown_notification_is_refused_with_the_names_kuma_has_and_nothing_
     assert refused.result()["msg"] == (
         f"monitors[1].notifications[0]: Kuma has no notification named pagerduty; the names it has: {pager.name}"
     )
-    assert (_stored(any_kuma, first), _stored(any_kuma, second)) == (None, None)
+    assert (any_kuma.monitor_named(first), any_kuma.monitor_named(second)) == (None, None)
 
 
 def test_a_monitor_that_would_page_nobody_is_refused_unless_asked_for_on_purpose(any_kuma: Kuma, pager: Pager) -> None:
@@ -124,7 +120,7 @@ def test_a_monitor_that_would_page_nobody_is_refused_unless_asked_for_on_purpose
         f"notifications: {name} would page nobody: Kuma has no default notification (marked Default enabled);"
     )
     assert pager.name in refused.result()["msg"]
-    assert _stored(any_kuma, name) is None
+    assert any_kuma.monitor_named(name) is None
 
     on_purpose = _push_monitor(any_kuma, **_tokened(name), notifications=[])
     assert on_purpose.returncode == 0, on_purpose.output[-3000:]
@@ -146,12 +142,12 @@ def test_a_group_is_created_once_and_reused_and_its_members_sit_in_it(any_kuma: 
     assert created.result()["groups_created"] == [group]
     groups = [monitor for monitor in any_kuma.monitors() if monitor["name"] == group]
     assert [monitor["type"] for monitor in groups] == ["group"]
-    assert [_stored(any_kuma, name)["parent"] for name in names[:2]] == [groups[0]["id"]] * 2  # type: ignore[index]
+    assert [any_kuma.monitor_named(name)["parent"] for name in names[:2]] == [groups[0]["id"]] * 2  # type: ignore[index]
 
     rerun = _push_monitor(any_kuma, notifications=[pager.name], group=group, monitors=[_tokened(n) for n in names[:2]])
     assert (rerun.result()["changed"], rerun.result()["groups_created"]) == (False, [])
 
     joined = _push_monitor(any_kuma, notifications=[pager.name], group=group, **_tokened(names[2]))
     assert (joined.returncode, joined.result()["groups_created"]) == (0, []), joined.output[-3000:]
-    assert _stored(any_kuma, names[2])["parent"] == groups[0]["id"]  # type: ignore[index]
+    assert any_kuma.monitor_named(names[2])["parent"] == groups[0]["id"]  # type: ignore[index]
     assert [monitor["name"] for monitor in any_kuma.monitors()].count(group) == 1
