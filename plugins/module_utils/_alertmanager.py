@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from ._api import Api, ApiProblem, OddAnswer, auth_headers, server_time
 from ._heartbeat_settings import HeartbeatSettings
-from ._metrics import by_label, single
+from ._metrics import Sample, single
 from ._text import printable
 from ._timestamps import parse_timestamp
 from ._transport import Transport, TransportError
@@ -55,16 +55,35 @@ class Silence:
     ends_at: datetime | None
 
 
+# Alertmanager 0.27 and later label the notification counters with the receiver behind this feature flag.
+RECEIVER_LABEL = "receiver_name"
+# Alertmanager 0.26 and later say why a notification failed on alertmanager_notifications_failed_total.
+REASON_LABEL = "reason"
+
+
+def series_key(integration: str, receiver: str | None) -> str:
+    """How a delivery series is named in results and the state file: the integration, or receiver/integration."""
+    return integration if receiver is None else f"{receiver}/{integration}"
+
+
+def series_parts(key: str) -> tuple[str | None, str]:
+    """(receiver or None, integration) of a series key; integration names never hold a slash, receivers may."""
+    receiver, slash, integration = key.rpartition("/")
+    return (receiver if slash else None), integration
+
+
 @dataclass(frozen=True)
 class AlertmanagerMetrics:
-    """What Alertmanager's /metrics says of delivery and configuration: per integration (total, failed) of
-    notifications, and of the requests that carry them (each retry is a request)."""
+    """What Alertmanager's /metrics says of delivery and configuration: per series (an integration, or a receiver's
+    integration where Alertmanager names receivers) (total, failed) of notifications, and of the requests that
+    carry them (each retry is a request); and per series the failed notifications by reason, where it gives one."""
 
     notifications: Mapping[str, tuple[float, float]]
     reload_ok: bool | None
     reload_time: datetime | None
     config_hash: str | None
     requests: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    failure_reasons: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -169,25 +188,55 @@ def _read_silences(api: Api, transport: Transport, alerts: tuple[ObservedAlert, 
     return tuple(silences)
 
 
+def _key(labels: Mapping[str, str]) -> str | None:
+    integration = labels.get("integration")
+    return None if integration is None else series_key(integration, labels.get(RECEIVER_LABEL))
+
+
+def _summed(samples: list[Sample]) -> dict[str, float]:
+    """Each series' value; the samples of one series that differ only by reason are added up."""
+    summed: dict[str, float] = {}
+    for labels, value in samples:
+        key = _key(labels)
+        if key is not None:
+            summed[key] = summed.get(key, 0.0) + value
+    return summed
+
+
+def _by_reason(samples: list[Sample]) -> dict[str, dict[str, float]]:
+    reasons: dict[str, dict[str, float]] = {}
+    for labels, value in samples:
+        key, reason = _key(labels), labels.get(REASON_LABEL)
+        if key is not None and reason is not None:
+            kept = reasons.setdefault(key, {})
+            kept[reason] = kept.get(reason, 0.0) + value
+    return reasons
+
+
+def _pairs(totals: dict[str, float], failures: dict[str, float]) -> dict[str, tuple[float, float]]:
+    return {key: (total, failures.get(key, 0.0)) for key, total in sorted(totals.items())}
+
+
 def _read_metrics(api: Api, transport: Transport) -> AlertmanagerMetrics:
     families = api.get_metrics(transport, METRIC_FAMILIES)
-    totals = by_label(families["alertmanager_notifications_total"], "integration")
-    failures = by_label(families["alertmanager_notifications_failed_total"], "integration")
+    failed = families["alertmanager_notifications_failed_total"]
     reload_ok = single(families["alertmanager_config_last_reload_successful"])
     reload_time = single(families["alertmanager_config_last_reload_success_timestamp_seconds"])
     config_hash = single(families["alertmanager_config_hash"])
-    requests = by_label(families["alertmanager_notification_requests_total"], "integration")
-    requests_failed = by_label(families["alertmanager_notification_requests_failed_total"], "integration")
     try:
         reloaded = datetime.fromtimestamp(reload_time, timezone.utc) if reload_time else None
     except (OverflowError, OSError, ValueError):
         reloaded = None
     return AlertmanagerMetrics(
-        notifications={name: (total, failures.get(name, 0.0)) for name, total in sorted(totals.items())},
+        notifications=_pairs(_summed(families["alertmanager_notifications_total"]), _summed(failed)),
         reload_ok=None if reload_ok is None else reload_ok == 1,
         reload_time=reloaded,
         config_hash=None if config_hash is None else f"{config_hash:.0f}",
-        requests={name: (total, requests_failed.get(name, 0.0)) for name, total in sorted(requests.items())},
+        requests=_pairs(
+            _summed(families["alertmanager_notification_requests_total"]),
+            _summed(families["alertmanager_notification_requests_failed_total"]),
+        ),
+        failure_reasons=_by_reason(failed),
     )
 
 

@@ -69,6 +69,8 @@ def prometheus_summary(prometheus: PrometheusObservation | None) -> dict[str, An
         if rule is None
         else {"name": rule.name, "found": rule.found, "health": rule.health, "age_seconds": rule.age_seconds},
         "notification_errors": prometheus.errors_total,
+        "notifications_dropped": prometheus.dropped_total,
+        "version": prometheus.version,
     }
 
 
@@ -127,12 +129,18 @@ def _judge_with_state(
     new_kept = KEPT_NOTHING
     if observation.metrics is not None:
         delivery = judge_delivery(
-            observation.metrics, settings.alertmanager_url, kept, why_no_state, settings.ignore_integrations, now
+            observation.metrics,
+            settings.alertmanager_url,
+            kept,
+            why_no_state,
+            settings.ignore_integrations,
+            settings.ignore_receivers,
+            now,
         )
         new_kept = kept_by_delivery(settings.alertmanager_url, observation.metrics, now)
     problems = prometheus_problems(prometheus, kept) if prometheus else []
     if prometheus:
-        new_kept = replace(new_kept, prometheus_errors=kept_by_prometheus(prometheus))
+        new_kept = replace(new_kept, **kept_by_prometheus(prometheus))
     state_problem = None
     if save and settings.state_path and new_kept != KEPT_NOTHING:
         state_problem = save_state(settings.state_path, new_kept)

@@ -143,6 +143,19 @@ HEARTBEAT_OPTIONS = (
         role_default=True,
     ),
     Option(
+        "ignore_receivers",
+        "list",
+        (
+            "Receivers whose failed notifications do not count (such as a team's chat that may be down)."
+            " Alertmanager names receivers in its metrics only from 0.27 on, started with"
+            " C(--enable-feature=receiver-name-in-metrics); without that, failures are judged per integration and"
+            " this has no effect (a failing integration's reason says so).",
+        ),
+        default=(),
+        elements="str",
+        role_default=True,
+    ),
+    Option(
         "state_path",
         "path",
         (
@@ -294,6 +307,7 @@ class HeartbeatSettings:
     use_proxy: bool
     check_delivery: bool
     ignore_integrations: tuple[str, ...]
+    ignore_receivers: tuple[str, ...]
     state_path: str | None
     receiver: str | None
     prometheus_url: str | None
@@ -397,6 +411,7 @@ def settings_from_values(values: Mapping[str, Any], prefix: str = "") -> Heartbe
         use_proxy=values["use_proxy"],
         check_delivery=values["check_delivery"],
         ignore_integrations=tuple(str(name) for name in values["ignore_integrations"]),
+        ignore_receivers=tuple(str(name) for name in values["ignore_receivers"]),
         state_path=values["state_path"],
         receiver=values["receiver"],
         prometheus_url=values["prometheus_url"],

@@ -7,14 +7,22 @@ Private to the collection (leading underscore). Runs on the controller only (the
 need a package: python-socketio's client, used directly. The PyPI wrappers of Kuma's API each fail on one of the
 versions this collection supports (1.23.x, 2.0.0-dev.0, 2.x) and cannot set a push token at creation.
 Messages never hold the password, the login token or a push token.
+
+Kuma 3 (the 3.0.X branch, 3.0.0-beta.0) is not supported yet: its login is HTTP (Better Auth) and it never answers the
+socket.io `login` event, nor does it say its version before a login. A login unanswered for a moment is therefore
+followed by one look at Better Auth's health route, and a Kuma 3 is refused at once instead of at the timeout.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
+
+from ._transport import TlsOptions, TransportError, UrllibTransport
 
 try:
     import socketio
@@ -25,6 +33,11 @@ except ImportError:  # the module reports it with missing_required_lib
 
 SOCKETIO_REQUIREMENT = "python-socketio[client]>=5.11"
 _LOST_POLL_S = 0.1  # how often a wait for an answer looks whether the connection broke
+# Every supported Kuma answers a login well within this; only then is Kuma asked whether it is a 3.x.
+_LOGIN_UNANSWERED_S = 1.0
+# Better Auth's health route, which Kuma 3 serves; 1.23 and 2.x answer it with their web page.
+BETTER_AUTH_OK_PATH = "/api/auth/ok"
+SUPPORTED_VERSIONS = "1.23 and 2.x"
 # Kuma 2.x answers with translation keys; these are the ones a login or a monitor call can give.
 _I18N_MESSAGES = {
     "authIncorrectCreds": "Incorrect username or password.",
@@ -59,6 +72,29 @@ def _message(answer: Any) -> str:
     return _I18N_MESSAGES.get(msg, msg)
 
 
+def unsupported_version_message(url: str, version: str, why: str) -> str:
+    """What a user reads when Kuma speaks a way this collection does not; ``version`` may be "" when unknown."""
+    kuma = f"Uptime Kuma {version}" if version else "This Uptime Kuma"
+    return f"{kuma} at {url} is not supported yet by this collection (it supports {SUPPORTED_VERSIONS}): {why}"
+
+
+def is_better_auth_ok(status: int, body: bytes) -> bool:
+    """True when an answer to GET /api/auth/ok is Better Auth's own (Kuma 3): 200 and exactly {"ok": true}."""
+    if status != 200:
+        return False
+    try:
+        answer = json.loads(body.decode("utf-8"))
+    except ValueError:  # the web page of 1.23 and 2.x, or anything else that is not JSON
+        return False
+    return answer == {"ok": True}
+
+
+def is_login_answer(answer: Any) -> bool:
+    """Every supported Kuma answers login and loginByToken with an object holding ``ok`` (true or false), or, for a
+    user with two-factor authentication, ``tokenRequired``."""
+    return isinstance(answer, dict) and ("ok" in answer or "tokenRequired" in answer)
+
+
 class KumaSession:
     """One connection and one login. Use as a context manager.
 
@@ -71,6 +107,7 @@ class KumaSession:
             raise KumaError(f"the Python package {SOCKETIO_REQUIREMENT} is needed on the controller")
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self._validate_certs = validate_certs
         self.info: dict[str, Any] = {}
         self._info_seen = threading.Event()
         self._version_seen = threading.Event()
@@ -143,6 +180,11 @@ class KumaSession:
 
     def call(self, event: str, *args: Any) -> Any:
         """Send one event and return Kuma's answer; a lost connection or no answer in time is a KumaError."""
+        return self._call(event, args, None)
+
+    def _call(self, event: str, args: tuple[Any, ...], when_unanswered: Callable[[float], None] | None) -> Any:
+        """``call``; ``when_unanswered(deadline)`` runs once if the answer has not come in _LOGIN_UNANSWERED_S, and
+        may raise to end the wait."""
         data = args[0] if len(args) == 1 else args
         answered = threading.Event()
         answers: list[tuple[Any, ...]] = []
@@ -158,13 +200,17 @@ class KumaSession:
             self._client.emit(event, data, callback=on_answer)
         except socketio_errors.SocketIOError as error:
             raise KumaError(f"{broke}: {error}") from None
-        deadline = time.monotonic() + self.timeout
+        sent = time.monotonic()
+        deadline = sent + self.timeout
         # python-socketio's own call() waits its whole timeout after the connection broke.
         while not answered.wait(min(_LOST_POLL_S, max(0.0, deadline - time.monotonic()))):
             if self._lost.is_set():
                 raise KumaError(broke)
             if time.monotonic() >= deadline:
                 raise KumaError(f"Kuma at {self.url} did not answer {event} within {self.timeout:g} s")
+            if when_unanswered is not None and time.monotonic() - sent >= _LOGIN_UNANSWERED_S:
+                when_unanswered(deadline)
+                when_unanswered = None
         values = answers[0]
         return values[0] if len(values) == 1 else (values or None)
 
@@ -175,18 +221,50 @@ class KumaSession:
             raise KumaError(f"Kuma refused to {doing}: {_message(answer)}")
         return answer
 
+    def _refuse_kuma_3(self, deadline: float) -> None:
+        """Raise the unsupported-version KumaError if Kuma serves Better Auth (Kuma 3, which never answers a socket.io
+        login); return quietly otherwise, and whenever the look itself fails: the wait for the answer goes on."""
+        transport = UrllibTransport(
+            TlsOptions(validate_certs=self._validate_certs), needs_tls=self.url.startswith("https:")
+        )
+        try:
+            answer = transport.get(self.url + BETTER_AUTH_OK_PATH, {}, max(0.1, deadline - time.monotonic()), 4096)
+        except TransportError:
+            return
+        if is_better_auth_ok(answer.status, answer.body):
+            raise KumaError(
+                unsupported_version_message(
+                    self.url,
+                    self._reported_version() or "3.x",
+                    "it does not answer the socket.io login, and serves Better Auth's login over HTTP, as Kuma 3 does",
+                )
+            )
+
+    def _reported_version(self) -> str:
+        return str(self.info.get("version") or "")
+
+    def _log_in(self, event: str, data: Any) -> dict[str, Any]:
+        """Send a login event: an answer of no supported Kuma's form, or none from a Kuma 3, is an unsupported
+        version."""
+        answer = self._call(event, (data,), self._refuse_kuma_3)
+        if not is_login_answer(answer):
+            shape = "an object without ok" if isinstance(answer, dict) else _message(answer)
+            why = f"it answered the socket.io {event} with {shape}"
+            raise KumaError(unsupported_version_message(self.url, self._reported_version(), why))
+        return answer
+
     def login(self, username: str, password: str) -> None:
-        answer = self.call("login", {"username": username, "password": password, "token": ""})
-        if isinstance(answer, dict) and answer.get("tokenRequired"):
+        answer = self._log_in("login", {"username": username, "password": password, "token": ""})
+        if answer.get("tokenRequired"):
             raise KumaError(
                 f"Kuma asks {username} for a two-factor code: use kuma_token (a login token) for this user instead"
             )
-        if not isinstance(answer, dict) or not answer.get("ok"):
+        if not answer.get("ok"):
             raise KumaError(f"Kuma refused the login of {username}: {_message(answer)}")
 
     def login_by_token(self, token: str) -> None:
-        answer = self.call("loginByToken", token)
-        if not isinstance(answer, dict) or not answer.get("ok"):
+        answer = self._log_in("loginByToken", token)
+        if not answer.get("ok"):
             raise KumaError(f"Kuma refused the login token: {_message(answer)}")
 
     def setup(self, username: str, password: str) -> None:

@@ -143,11 +143,6 @@ def read_families(
     return found
 
 
-def by_label(samples: Iterable[Sample], label: str) -> dict[str, float]:
-    """Each sample's value keyed by one of its labels (the last wins where a label repeats)."""
-    return {labels[label]: value for labels, value in samples if label in labels}
-
-
 def single(samples: list[Sample]) -> float | None:
     """The value of an unlabelled gauge, or None when it is absent."""
     return samples[0][1] if samples else None

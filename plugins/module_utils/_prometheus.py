@@ -26,6 +26,11 @@ from ._timestamps import parse_timestamp
 from ._transport import Transport, TransportError
 
 ERRORS_FAMILY = "prometheus_notifications_errors_total"
+# Per Alertmanager from 3.10 on; before, one count for every Alertmanager.
+DROPPED_FAMILY = "prometheus_notifications_dropped_total"
+BUILD_INFO_FAMILY = "prometheus_build_info"
+# From 3.1 on the error counter counts alerts that failed to reach an Alertmanager, before it counted batches.
+COUNTS_ALERTS_SINCE = (3, 1)
 MAX_NAMED_ALERTMANAGERS = 3
 # About 60,000 alerting rules of a Prometheus that does not filter them by name.
 RULES_MAX_BYTES = 16 * 1024 * 1024
@@ -51,6 +56,9 @@ class PrometheusObservation:
     this_alertmanager: str | None = None
     rule: WatchdogRule | None = None
     errors_total: float | None = None
+    dropped_total: float | None = None
+    dropped_for_every_alertmanager: bool = False
+    version: str | None = None
 
 
 def _origin(url: str) -> tuple[str, str, int | None] | None:
@@ -144,6 +152,57 @@ def _age(now: datetime, then: datetime | None) -> float | None:
     return max(0.0, (now - then).total_seconds())
 
 
+@dataclass(frozen=True)
+class _Notifier:
+    errors: float | None = None
+    dropped: float | None = None
+    dropped_for_every_alertmanager: bool = False
+    version: str | None = None
+
+
+def _read_notifier(api: Api, transport: Transport, this: str) -> _Notifier:
+    """This Alertmanager's error and dropped counts, in the 2.x and the 3.x forms of Prometheus's notifier metrics."""
+    families = api.get_metrics(transport, (ERRORS_FAMILY, DROPPED_FAMILY, BUILD_INFO_FAMILY), METRICS_MAX_BYTES)
+    errors = next((value for labels, value in families[ERRORS_FAMILY] if labels.get("alertmanager") == this), 0.0)
+    dropped_samples = families[DROPPED_FAMILY]
+    labelled = any("alertmanager" in labels for labels, _value in dropped_samples)
+    if labelled:
+        dropped = next((value for labels, value in dropped_samples if labels.get("alertmanager") == this), 0.0)
+    else:
+        dropped = sum(value for _labels, value in dropped_samples) if dropped_samples else None
+    version = next((labels.get("version") for labels, _value in families[BUILD_INFO_FAMILY]), None)
+    return _Notifier(
+        errors=errors,
+        dropped=dropped,
+        dropped_for_every_alertmanager=not labelled,
+        version=printable(version)[:40] if version else None,
+    )
+
+
+def _release(version: str | None) -> tuple[int, int] | None:
+    """(major, minor) of a version such as 3.5.3 or 3.5.3+ds; None when it is not one."""
+    parts = (version or "").split(".")
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def _errors_problem(grown: float, version: str | None) -> str:
+    release = _release(version)
+    if release is None:
+        return f"Prometheus counted {grown:g} errors sending to this Alertmanager since the last check"
+    if release >= COUNTS_ALERTS_SINCE:
+        return f"Prometheus failed to send {grown:g} alerts to this Alertmanager since the last check"
+    return f"Prometheus failed {grown:g} sends to this Alertmanager since the last check"
+
+
+def _grown(now: float | None, kept: tuple[str, float] | None, this: str | None) -> float | None:
+    """How much a count kept for this Alertmanager grew; None without a count, a baseline or after a restart."""
+    if now is None or kept is None or kept[0] != this or now <= kept[1]:
+        return None
+    return now - kept[1]
+
+
 def observe_prometheus(
     settings: HeartbeatSettings, transport: Transport, clock: Callable[[], float] = time.monotonic
 ) -> PrometheusObservation | None:
@@ -161,17 +220,22 @@ def observe_prometheus(
         this = next((url for url in urls if _origin(url) == target), None)
         name = _watchdog_name(settings)
         rule = _read_rule(api, transport, name) if name else None
-        errors = None
-        if this:
-            samples = api.get_metrics(transport, (ERRORS_FAMILY,), METRICS_MAX_BYTES)[ERRORS_FAMILY]
-            errors = next((value for labels, value in samples if labels.get("alertmanager") == this), 0.0)
+        notifier = _read_notifier(api, transport, this) if this else _Notifier()
     except TransportError as error:
         return PrometheusObservation(problem=f"Prometheus unreachable: {error.reason}", reachable=False)
     except OddAnswer as problem:
         return PrometheusObservation(problem=f"Prometheus {problem}")
     except ApiProblem as problem:
         return PrometheusObservation(problem=f"Prometheus API error: {problem}")
-    return PrometheusObservation(alertmanagers=urls, this_alertmanager=this, rule=rule, errors_total=errors)
+    return PrometheusObservation(
+        alertmanagers=urls,
+        this_alertmanager=this,
+        rule=rule,
+        errors_total=notifier.errors,
+        dropped_total=notifier.dropped,
+        dropped_for_every_alertmanager=notifier.dropped_for_every_alertmanager,
+        version=notifier.version,
+    )
 
 
 def prometheus_problems(observation: PrometheusObservation, kept: KeptCounters) -> list[str]:
@@ -198,19 +262,21 @@ def prometheus_problems(observation: PrometheusObservation, kept: KeptCounters) 
     ):
         every = f"its group runs every {rule.interval_seconds:g} s"
         problems.append(f"{rule.name} rule not evaluated for {rule.age_seconds:.0f} s ({every})")
-    kept_errors = kept.prometheus_errors
-    same_alertmanager = kept_errors is not None and kept_errors[0] == observation.this_alertmanager
-    kept_count = kept_errors[1] if kept_errors is not None and same_alertmanager else None
-    errors_total = observation.errors_total
-    if errors_total is not None and kept_count is not None and errors_total > kept_count:
-        problems.append(
-            f"Prometheus failed {errors_total - kept_count:g} sends to this Alertmanager since the last check"
-        )
+    this = observation.this_alertmanager
+    errors = _grown(observation.errors_total, kept.prometheus_errors, this)
+    if errors:
+        problems.append(_errors_problem(errors, observation.version))
+    dropped = _grown(observation.dropped_total, kept.prometheus_dropped, this)
+    if dropped:
+        meant = "" if observation.dropped_for_every_alertmanager else " meant for this Alertmanager"
+        problems.append(f"Prometheus dropped {dropped:g} alerts{meant} since the last check")
     return problems
 
 
-def kept_by_prometheus(observation: PrometheusObservation) -> tuple[str, float] | None:
-    """What the next run compares with (KeptCounters.prometheus_errors): the error counter for this Alertmanager."""
-    if observation.errors_total is None:
-        return None
-    return (observation.this_alertmanager, observation.errors_total)
+def kept_by_prometheus(observation: PrometheusObservation) -> dict[str, tuple[str, float] | None]:
+    """What the next run compares with, as KeptCounters fields: this Alertmanager's error and dropped counts."""
+    this = observation.this_alertmanager or ""
+    return {
+        "prometheus_errors": None if observation.errors_total is None else (this, observation.errors_total),
+        "prometheus_dropped": None if observation.dropped_total is None else (this, observation.dropped_total),
+    }

@@ -26,19 +26,23 @@ MAX_STATE_BYTES = 1024 * 1024
 MARKER_KEY = "written_by"
 MARKER = "watchdog.alertmanager_kuma heartbeat"
 Counts = Mapping[str, "tuple[float, float]"]
+ByReason = Mapping[str, "Mapping[str, float]"]
 
 
 @dataclass(frozen=True)
 class KeptCounters:
-    """The state file's layout: one field a top-level key. ``notifications`` and ``requests`` are per integration
-    (total, failed) of the Alertmanager at ``alertmanager_url``; ``prometheus_errors`` is (the Alertmanager URL
-    Prometheus sends to, its error count). A part the last run did not keep, or kept in another shape, is None."""
+    """The state file's layout: one field a top-level key. ``notifications`` and ``requests`` are per delivery series
+    (total, failed) of the Alertmanager at ``alertmanager_url``, and ``failure_reasons`` per series the failed
+    notifications by reason; ``prometheus_errors`` and ``prometheus_dropped`` are (the Alertmanager URL Prometheus
+    sends to, its count). A part the last run did not keep, or kept in another shape, is None."""
 
     alertmanager_url: str | None = None
     checked_at: float | None = None
     notifications: Counts | None = None
     requests: Counts | None = None
     prometheus_errors: tuple[str, float] | None = None
+    failure_reasons: ByReason | None = None
+    prometheus_dropped: tuple[str, float] | None = None
 
     def document(self) -> dict[str, Any]:
         """The JSON object written: the parts kept, pairs as lists."""
@@ -47,8 +51,10 @@ class KeptCounters:
             value = getattr(self, part.name)
             if value is None:
                 continue
-            if part.name == "prometheus_errors":
+            if part.name in ("prometheus_errors", "prometheus_dropped"):
                 value = {"alertmanager": value[0], "count": value[1]}
+            elif part.name == "failure_reasons":
+                value = {name: dict(reasons) for name, reasons in value.items()}
             elif isinstance(value, Mapping):
                 value = {name: list(pair) for name, pair in value.items()}
             document[part.name] = value
@@ -69,22 +75,37 @@ def _counts(value: Any) -> Counts | None:
     return {str(name): pair for name, pair in ((name, _pair(kept)) for name, kept in value.items()) if pair}
 
 
+def _by_reason(value: Any) -> ByReason | None:
+    if not isinstance(value, dict):
+        return None
+    return {
+        str(name): {str(reason): float(count) for reason, count in reasons.items() if _number(count)}
+        for name, reasons in value.items()
+        if isinstance(reasons, dict)
+    }
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _prometheus_count(value: Any) -> tuple[str, float] | None:
+    if isinstance(value, dict) and _number(value.get("count")):
+        return (str(value.get("alertmanager")), float(value["count"]))
+    return None
+
+
 def read_kept(document: Mapping[str, Any]) -> KeptCounters:
     """The parts of a kept document in the layout's shapes; a part in any other shape is None (not compared)."""
-    url, checked_at, errors = (
-        document.get("alertmanager_url"),
-        document.get("checked_at"),
-        document.get("prometheus_errors"),
-    )
-    prometheus = None
-    if isinstance(errors, dict) and isinstance(errors.get("count"), (int, float)):
-        prometheus = (str(errors.get("alertmanager")), float(errors["count"]))
+    url, checked_at = document.get("alertmanager_url"), document.get("checked_at")
     return KeptCounters(
         alertmanager_url=url if isinstance(url, str) else None,
         checked_at=float(checked_at) if isinstance(checked_at, (int, float)) else None,
         notifications=_counts(document.get("notifications")),
         requests=_counts(document.get("requests")),
-        prometheus_errors=prometheus,
+        prometheus_errors=_prometheus_count(document.get("prometheus_errors")),
+        failure_reasons=_by_reason(document.get("failure_reasons")),
+        prometheus_dropped=_prometheus_count(document.get("prometheus_dropped")),
     )
 
 

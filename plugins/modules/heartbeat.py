@@ -104,6 +104,15 @@ options:
     type: list
     default: []
     elements: str
+  ignore_receivers:
+    description:
+      - Receivers whose failed notifications do not count (such as a team's chat that may be
+        down). Alertmanager names receivers in its metrics only from 0.27 on, started with C(--enable-feature=receiver-name-in-metrics);
+        without that, failures are judged per integration and this has no effect (a failing
+        integration's reason says so).
+    type: list
+    default: []
+    elements: str
   state_path:
     description:
       - A file where the check keeps, between runs, the counters it compares (no secret), written
@@ -318,9 +327,18 @@ alertmanager:
     notifications:
       description:
         - Per integration, from Alertmanager's C(/metrics) (empty with O(check_delivery=false)) - C(total) and C(failed)
-          notifications, and C(failed_since_last), null without a baseline to compare with.
+          notifications, C(failed_since_last) and C(requests_failed_since_last) (null without a baseline to compare
+          with), and C(failed_by_reason) (Alertmanager 0.26 and later; empty before).
+        - Keyed C(RECEIVER/INTEGRATION) instead when Alertmanager names receivers in its metrics
+          (C(--enable-feature=receiver-name-in-metrics), 0.27 and later).
       type: dict
-      sample: {webhook: {total: 14, failed: 4, failed_since_last: 4}}
+      sample:
+        pager/webhook:
+          total: 14
+          failed: 4
+          failed_since_last: 4
+          requests_failed_since_last: 9
+          failed_by_reason: {other: 4, serverError: 0}
     delivery_judged:
       description: Whether new failures could be judged (a O(state_path) with counters of an earlier run).
       type: bool
@@ -360,9 +378,21 @@ prometheus:
       type: dict
       sample: {name: Watchdog, found: true, health: ok, age_seconds: 0.4}
     notification_errors:
-      description: Prometheus's errors sending to this Alertmanager (its counter).
+      description:
+        - Prometheus's errors sending to this Alertmanager (its counter), in batches before Prometheus 3.1, in alerts
+          from 3.1 on.
       type: float
       sample: 0
+    notifications_dropped:
+      description:
+        - Alerts Prometheus dropped (its counter) - for this Alertmanager from Prometheus 3.10 on, for every
+          Alertmanager before; null when Prometheus does not send to this Alertmanager.
+      type: float
+      sample: 0
+    version:
+      description: Prometheus's version, from its C(prometheus_build_info); null when not read.
+      type: str
+      sample: 3.5.3+ds
 """
 
 import contextlib

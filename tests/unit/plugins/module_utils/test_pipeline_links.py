@@ -44,6 +44,7 @@ def test_notifications_that_failed_since_the_last_run_turn_the_heartbeat_down(tm
         "failed": 4,
         "failed_since_last": 4,
         "requests_failed_since_last": None,
+        "failed_by_reason": {},
     }
 
 

@@ -40,7 +40,12 @@ def _prometheus(
                 )
             ],
             "/metrics": [
-                response(body=f'prometheus_notifications_errors_total{{alertmanager="{SENDS_TO}"}} {errors}\n'.encode())
+                response(
+                    body=(
+                        f'prometheus_build_info{{version="2.42.0"}} 1\n'
+                        f'prometheus_notifications_errors_total{{alertmanager="{SENDS_TO}"}} {errors}\n'
+                    ).encode()
+                )
             ],
         }
     )
@@ -87,9 +92,7 @@ def test_a_rule_not_evaluated_for_twice_its_interval_is_a_problem() -> None:
 
 def test_errors_sending_to_this_alertmanager_since_the_last_run_are_a_problem() -> None:
     settings = make_settings(prometheus_url=PROMETHEUS)
-    before = KeptCounters(
-        prometheus_errors=kept_by_prometheus(observe_prometheus(settings, _prometheus(_rule(), errors=2)))
-    )
+    before = KeptCounters(**kept_by_prometheus(observe_prometheus(settings, _prometheus(_rule(), errors=2))))
 
     after = observe_prometheus(settings, _prometheus(_rule(), errors=5))
 
