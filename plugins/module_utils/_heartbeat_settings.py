@@ -147,9 +147,9 @@ HEARTBEAT_OPTIONS = (
         "list",
         (
             "Receivers whose failed notifications do not count (such as a team's chat that may be down)."
-            " Alertmanager names receivers in its metrics only from 0.27 on, started with"
-            " C(--enable-feature=receiver-name-in-metrics); without that, failures are judged per integration and"
-            " this has no effect (a failing integration's reason says so).",
+            " Alertmanager names receivers in its metrics from 0.27 on, when started with its feature flag"
+            " C(receiver-name-in-metrics). Without that, failures are judged per integration and this has no effect"
+            " (a failing integration's reason says so).",
         ),
         default=(),
         elements="str",
