@@ -1,4 +1,4 @@
-"""The real Alertmanager (Debian's /usr/bin/prometheus-alertmanager) on a loopback port, and its v2 API."""
+"""The real Alertmanager (Debian 12's unless told another) on a loopback port, and its v2 API."""
 
 from __future__ import annotations
 
@@ -59,7 +59,10 @@ def _label_filters(labels: Mapping[str, str] | None) -> list[str]:
 
 
 class Alertmanager:
-    """One Alertmanager node. Single node unless `cluster_port` is given (see `start_alertmanager_cluster`)."""
+    """One Alertmanager node. Single node unless `cluster_port` is given (see `start_alertmanager_cluster`).
+
+    `binary` is the system's by default; `lab.alerting_versions` has newer Debian releases.
+    """
 
     def __init__(
         self,
@@ -70,6 +73,7 @@ class Alertmanager:
         cluster_port: int | None = None,
         peers: tuple[str, ...] = (),
         extra_args: tuple[str, ...] = (),
+        binary: Path = ALERTMANAGER_BINARY,
     ) -> None:
         self.workdir = workdir
         self.config = config or AlertmanagerConfig()
@@ -79,7 +83,7 @@ class Alertmanager:
         self.config_path = workdir / "alertmanager.yml"
         cluster_listen = f"{LOOPBACK}:{cluster_port}" if cluster_port else ""
         argv = [
-            str(ALERTMANAGER_BINARY),
+            str(binary),
             f"--config.file={self.config_path}",
             f"--storage.path={workdir / 'data'}",
             f"--web.listen-address={LOOPBACK}:{self.port}",
@@ -206,7 +210,11 @@ def _cluster_settled(cluster: Mapping[str, Any], size: int) -> bool:
 
 
 def start_alertmanager_cluster(
-    workdir: Path, config: AlertmanagerConfig | None = None, *, settle_timeout: float = 30.0
+    workdir: Path,
+    config: AlertmanagerConfig | None = None,
+    *,
+    settle_timeout: float = 30.0,
+    binary: Path = ALERTMANAGER_BINARY,
 ) -> tuple[Alertmanager, Alertmanager]:
     """Start a cluster of two Alertmanagers gossiping on loopback (an HA pair); return once it is ready."""
     first_cluster, second_cluster = free_ports(2, also_udp=True)
@@ -219,6 +227,7 @@ def start_alertmanager_cluster(
             cluster_port=first_cluster,
             peers=(f"{LOOPBACK}:{second_cluster}",),
             extra_args=fast_gossip,
+            binary=binary,
         ),
         Alertmanager(
             workdir / "am-2",
@@ -226,6 +235,7 @@ def start_alertmanager_cluster(
             cluster_port=second_cluster,
             peers=(f"{LOOPBACK}:{first_cluster}",),
             extra_args=fast_gossip,
+            binary=binary,
         ),
     )
     try:

@@ -1,4 +1,4 @@
-"""The real Prometheus (Debian's /usr/bin/prometheus) evaluating a Watchdog rule every second."""
+"""The real Prometheus (Debian 12's /usr/bin/prometheus unless told another) evaluating a Watchdog rule every second."""
 
 from __future__ import annotations
 
@@ -55,14 +55,21 @@ class Prometheus:
     alert's endsAt about 4 s ahead, so stopping it resolves the Watchdog in Alertmanager within seconds.
     """
 
-    def __init__(self, workdir: Path, alertmanager_urls: Sequence[str], *, port: int | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        alertmanager_urls: Sequence[str],
+        *,
+        port: int | None = None,
+        binary: Path = PROMETHEUS_BINARY,
+    ) -> None:
         self.workdir = workdir
         self.alertmanager_urls = tuple(alertmanager_urls)
         self.port = port or free_port()
         self.config_path = workdir / "prometheus.yml"
         self.rules_path = workdir / "watchdog.rules.yml"
         argv = [
-            str(PROMETHEUS_BINARY),
+            str(binary),
             f"--config.file={self.config_path}",
             f"--storage.tsdb.path={workdir / 'data'}",
             f"--web.listen-address={LOOPBACK}:{self.port}",

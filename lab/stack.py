@@ -6,11 +6,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from lab.alertmanager import Alertmanager, AlertmanagerConfig
 from lab.kuma import Kuma
+from lab.paths import ALERTMANAGER_BINARY, PROMETHEUS_BINARY
 from lab.prometheus import Prometheus
+
+if TYPE_CHECKING:
+    # Only a type here: `python -m lab.alerting_versions` must not find the module imported already by `lab`.
+    from lab.alerting_versions import AlertingBuild
 
 WATCHDOG_MATCH = {"alertname": "Watchdog"}
 WATCHDOG_TIMEOUT = 30.0
@@ -36,13 +41,20 @@ class AlertingPairFactory(Protocol):
         """Start an alerting pair (with this Alertmanager config) that the calling test owns."""
 
 
-def start_alerting_pair(workdir: Path, config: AlertmanagerConfig | None = None) -> AlertingPair:
-    """Start Alertmanager, then Prometheus alerting to it, and wait until the Watchdog is active there."""
+def start_alerting_pair(
+    workdir: Path, config: AlertmanagerConfig | None = None, *, build: AlertingBuild | None = None
+) -> AlertingPair:
+    """Start Alertmanager, then Prometheus alerting to it, and wait until the Watchdog is active there.
+
+    `build` (from `lab.alerting_versions.alerting_build`) picks the release; the system's without it.
+    """
+    alertmanager_binary = build.alertmanager_binary if build else ALERTMANAGER_BINARY
+    prometheus_binary = build.prometheus_binary if build else PROMETHEUS_BINARY
     with ExitStack() as on_failure:
-        alertmanager = Alertmanager(workdir / "alertmanager", config)
+        alertmanager = Alertmanager(workdir / "alertmanager", config, binary=alertmanager_binary)
         on_failure.callback(alertmanager.stop)
         alertmanager.start()
-        prometheus = Prometheus(workdir / "prometheus", [alertmanager.url])
+        prometheus = Prometheus(workdir / "prometheus", [alertmanager.url], binary=prometheus_binary)
         on_failure.callback(prometheus.stop)
         prometheus.start()
         alertmanager.wait_for_alert(WATCHDOG_MATCH, timeout=WATCHDOG_TIMEOUT)
