@@ -44,6 +44,10 @@ if [[ ! -x "$venv/bin/python" ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted
   "$venv/bin/pip" install -q -r "$repo_root/requirements-dev.txt"
   echo "$wanted" >"$stamp"
 fi
+# Newer Alertmanager and Prometheus from Debian's trixie and sid, unpacked into the lab cache beside the system's
+# (lab/alerting_versions.py; quick when cached). It prints the versions of each suite.
+log "alerting: Alertmanager and Prometheus of bookworm, trixie and sid"
+(cd "$repo_root" && LAB_CACHE="$lab_cache" "$venv/bin/python" -m lab.alerting_versions)
 # Tools with dependencies of their own, each in a venv under .cache (made in parallel, each only when its
 # requirements changed): galaxy-importer, the docs site's antsibull-docs and Sphinx, and one ansible-core per version
 # that meta/runtime.yml claims (scripts/ansible-core-versions.txt), for `ansible-test sanity` on each.
