@@ -15,19 +15,18 @@ that Node's headers; it starts with `node --import=tsx server/server.js`.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import tarfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 from lab import paths
+from lab.file_lock import exclusive_lock
 
 KUMA_VERSIONS: tuple[str, ...] = ("1.23.17", "2.0.0-dev.0", "2.5.3")
 # Versions the lab can run that the collection does not support: the suite checks the collection refuses them.
@@ -140,23 +139,11 @@ def kuma_server_dir(version: str) -> Path:
     tree = kuma_tree(version)
     if (tree / READY_MARKER).is_file():
         return tree
-    with _build_lock(version):
+    with exclusive_lock(paths.lab_cache() / f"kuma-{version}.lock"):
         # Another process may have built it while this one waited for the lock.
         if not (tree / READY_MARKER).is_file():
             _build(version, tree)
     return tree
-
-
-@contextmanager
-def _build_lock(version: str) -> Iterator[None]:
-    lock_path = paths.lab_cache() / f"kuma-{version}.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _build(version: str, tree: Path) -> None:
