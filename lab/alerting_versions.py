@@ -34,6 +34,7 @@ ALERTING_SUITES: tuple[str, ...] = (SYSTEM_SUITE, "trixie", "sid")
 ALERTMANAGER_PACKAGE = "prometheus-alertmanager"
 PROMETHEUS_PACKAGE = "prometheus"
 PACKAGES = (ALERTMANAGER_PACKAGE, PROMETHEUS_PACKAGE)
+RECEIVER_NAMES_FLAG = "--enable-feature=receiver-name-in-metrics"
 PINNED_VERSIONS: Mapping[str, Mapping[str, str]] = {
     "trixie": {ALERTMANAGER_PACKAGE: "0.28.1+ds-1", PROMETHEUS_PACKAGE: "2.53.3+ds1-2"},
 }
@@ -67,6 +68,21 @@ class AlertingBuild:
     def label(self) -> str:
         """Short enough for a test id: `trixie-am0.28.1-prom2.53.3`."""
         return f"{self.suite}-am{self.alertmanager_version}-prom{self.prometheus_version}"
+
+    @property
+    def gives_failure_reasons(self) -> bool:
+        """Whether this Alertmanager labels failed notifications with a reason (0.26 and later)."""
+        return _release(self.alertmanager_version) >= (0, 26)
+
+    @property
+    def names_receivers(self) -> bool:
+        """Whether this Alertmanager can name receivers in its metrics, given RECEIVER_NAMES_FLAG (0.27 and later)."""
+        return _release(self.alertmanager_version) >= (0, 27)
+
+
+def _release(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from lab.metrics_text import metric_sum
 from lab.paths import ALERTMANAGER_BINARY
 from lab.polling import poll_until
 from lab.ports import LOOPBACK, free_port, free_ports
@@ -25,10 +26,12 @@ class AlertmanagerConfig:
     """What the lab's alertmanager.yml says: a default receiver that sends nothing, and optionally a webhook.
 
     With `webhook_url`, alerts matching `webhook_matchers` (the Watchdog by default) go to that webhook.
+    `webhooks` are more receivers by (name, URL), each sent the same alerts too (`continue`), in that order.
     The intervals are short so tests see notifications in seconds.
     """
 
     webhook_url: str | None = None
+    webhooks: tuple[tuple[str, str], ...] = ()
     webhook_matchers: tuple[str, ...] = ('alertname="Watchdog"',)
     group_wait: str = "1s"
     group_interval: str = "1s"
@@ -44,9 +47,14 @@ class AlertmanagerConfig:
             "repeat_interval": self.repeat_interval,
         }
         receivers: list[dict[str, Any]] = [{"name": "default"}]
-        if self.webhook_url is not None:
-            route["routes"] = [{"receiver": "webhook", "matchers": list(self.webhook_matchers)}]
-            receivers.append({"name": "webhook", "webhook_configs": [{"url": self.webhook_url, "send_resolved": True}]})
+        webhooks = ((("webhook", self.webhook_url),) if self.webhook_url is not None else ()) + self.webhooks
+        routes = [{"receiver": name, "matchers": list(self.webhook_matchers), "continue": True} for name, _ in webhooks]
+        if routes:
+            # The last route matched ends the search, as one route alone always did.
+            route["routes"] = [*routes[:-1], {key: value for key, value in routes[-1].items() if key != "continue"}]
+        receivers.extend(
+            {"name": name, "webhook_configs": [{"url": url, "send_resolved": True}]} for name, url in webhooks
+        )
         return json.dumps({"route": route, "receivers": receivers}, indent=2) + "\n"
 
 
@@ -115,14 +123,15 @@ class Alertmanager:
         self.config_path.write_text(config_text)
         return requests.post(f"{self.url}/-/reload", timeout=API_TIMEOUT)
 
+    def metrics_page(self) -> str:
+        """/metrics as Prometheus would scrape it."""
+        response = requests.get(f"{self.url}/metrics", timeout=API_TIMEOUT)
+        response.raise_for_status()
+        return response.text
+
     def metric(self, name: str, labels: Mapping[str, str] | None = None) -> float | None:
-        """One sample of /metrics, as Prometheus would scrape it; None when absent."""
-        text = requests.get(f"{self.url}/metrics", timeout=API_TIMEOUT).text
-        wanted = "{" + ",".join(f'{key}="{value}"' for key, value in (labels or {}).items()) + "}" if labels else ""
-        for line in text.splitlines():
-            if line.startswith(f"{name}{wanted} "):
-                return float(line.split()[-1])
-        return None
+        """The samples of /metrics that carry these labels, added up; None when absent."""
+        return metric_sum(self.metrics_page(), name, labels)
 
     def status(self) -> dict[str, Any]:
         response = requests.get(f"{self.url}/api/v2/status", timeout=API_TIMEOUT)

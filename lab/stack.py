@@ -37,21 +37,30 @@ class AlertingPair:
 class AlertingPairFactory(Protocol):
     """What the `spare_alertmanager` fixture hands a test: call it to start a pair the test owns."""
 
-    def __call__(self, config: AlertmanagerConfig | None = None) -> AlertingPair:
-        """Start an alerting pair (with this Alertmanager config) that the calling test owns."""
+    def __call__(
+        self, config: AlertmanagerConfig | None = None, alertmanager_args: tuple[str, ...] = ()
+    ) -> AlertingPair:
+        """Start an alerting pair (with this Alertmanager config and flags) that the calling test owns."""
 
 
 def start_alerting_pair(
-    workdir: Path, config: AlertmanagerConfig | None = None, *, build: AlertingBuild | None = None
+    workdir: Path,
+    config: AlertmanagerConfig | None = None,
+    *,
+    build: AlertingBuild | None = None,
+    alertmanager_args: tuple[str, ...] = (),
 ) -> AlertingPair:
     """Start Alertmanager, then Prometheus alerting to it, and wait until the Watchdog is active there.
 
     `build` (from `lab.alerting_versions.alerting_build`) picks the release; the system's without it.
+    `alertmanager_args` are more flags for Alertmanager, such as a feature to enable.
     """
     alertmanager_binary = build.alertmanager_binary if build else ALERTMANAGER_BINARY
     prometheus_binary = build.prometheus_binary if build else PROMETHEUS_BINARY
     with ExitStack() as on_failure:
-        alertmanager = Alertmanager(workdir / "alertmanager", config, binary=alertmanager_binary)
+        alertmanager = Alertmanager(
+            workdir / "alertmanager", config, binary=alertmanager_binary, extra_args=alertmanager_args
+        )
         on_failure.callback(alertmanager.stop)
         alertmanager.start()
         prometheus = Prometheus(workdir / "prometheus", [alertmanager.url], binary=prometheus_binary)

@@ -30,9 +30,10 @@ class WebhookRecorder(ThreadedServer):
     """`with WebhookRecorder() as webhook:` serves `webhook.url` in a thread and keeps every JSON body posted.
 
     `port` picks the port: a test can point Alertmanager at a port nobody listens on, then start the receiver there.
+    `status` is what it answers: 500 makes a receiver that fails with server errors, and still records each try.
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, status: int = 200) -> None:
         self._arrivals: list[Arrival] = []
         self._lock = threading.Lock()
         recorder = self
@@ -43,7 +44,8 @@ class WebhookRecorder(ThreadedServer):
                 arrival = Arrival(time.time(), json.loads(raw), raw)
                 with recorder._lock:
                     recorder._arrivals.append(arrival)
-                self.send_response(200)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:

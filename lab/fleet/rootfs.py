@@ -7,12 +7,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lab.alerting_versions import main_suite_source
 from lab.paths import lab_cache
 
 SUITE = "bookworm"
-MIRROR = "http://deb.debian.org/debian"
 PACKAGES = ("systemd", "systemd-sysv", "python3", "dbus", "ca-certificates", "openssh-server")
 COMPLETE_STAMP = ".rootfs-complete"
+
+
+def _mirror() -> str:
+    """The Debian mirror the machine's apt already uses: the project names none of its own."""
+    source = main_suite_source(suite=SUITE)
+    if source is None or not source.uris:
+        raise RuntimeError(f"apt has no source for {SUITE} to debootstrap the hosts' root file system from")
+    return source.uris[0]
 
 
 def cached_rootfs() -> Path:
@@ -27,7 +35,7 @@ def cached_rootfs() -> Path:
     building.chmod(0o755)
     try:
         subprocess.run(
-            ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(building), MIRROR],
+            ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(building), _mirror()],
             check=True,
             stdout=subprocess.DEVNULL,
         )
