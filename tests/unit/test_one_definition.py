@@ -4,6 +4,7 @@ defaults are made from that definition, and a difference in any of them fails he
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,17 @@ def test_the_readmes_option_table_names_every_module_option_with_its_default() -
     assert sorted(documented) == sorted(expected), "the README's table and the module's options differ"
     wrong = {name: (documented[name], expected[name]) for name in expected if documented[name] != expected[name]}
     assert wrong == {}, f"README default vs defined default: {wrong}"
+
+
+def test_the_recorded_metrics_pages_cover_every_suite_of_the_lab_and_trixies_pinned_versions() -> None:
+    generate_docs = _generator()
+    from lab.alerting_versions import ALERTING_SUITES, PINNED_VERSIONS
+
+    manifest = json.loads(generate_docs.METRICS_MANIFEST.read_text())
+
+    assert sorted(manifest) == sorted(ALERTING_SUITES), "run python -m lab.metrics_pages for the suites it lacks"
+    assert sorted(generate_docs.SUITE_NAMES) == sorted(ALERTING_SUITES), "the README names each suite"
+    for suite, packages in PINNED_VERSIONS.items():
+        recorded = manifest[suite]
+        assert recorded["alertmanager_package_version"] == packages["prometheus-alertmanager"]
+        assert recorded["prometheus_package_version"] == packages["prometheus"]
