@@ -1,13 +1,16 @@
 """Fixtures that start the real lab servers (lab/) for the integration tests, and stop them by PID.
 
 Session-wide: `kuma`, and `alertmanager` fed by `prometheus` with the Watchdog already active (both from
-`alerting_pair`). Per test module: `any_kuma`, each Kuma version in turn, and `pager`, a notification in it.
+`alerting_pair`), of `alerting_build`: Debian 12's Alertmanager and Prometheus, or, for a test marked
+`alerting_versions`, each suite of the lab's matrix in turn (the suite and versions in the test's id).
+Per test module: `any_kuma`, each Kuma version in turn, and `pager`, a notification in it.
 Per test: `push_monitor`, a fresh Kuma push monitor, and `spare_alertmanager`, a factory for an Alertmanager +
 Prometheus pair the test may stop or break without touching the shared ones.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,16 +24,30 @@ from lab import (
     Kuma,
     Prometheus,
     PushMonitor,
+    alerting_versions,
     start_alerting_pair,
 )
+from lab.alerting_versions import ALERTING_SUITES, SYSTEM_SUITE, AlertingBuild, alerting_unavailable_reason, known_label
 from lab.kuma_versions import KUMA_VERSIONS, kuma_unavailable_reason
 from lab.pager import Pager, kuma_pager
 from lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
 
 KUMA_NAME_LIMIT = 150
 LAB_FIXTURES = frozenset(
-    {"kuma", "any_kuma", "pager", "alerting_pair", "alertmanager", "prometheus", "push_monitor", "spare_alertmanager"}
+    {
+        "kuma",
+        "any_kuma",
+        "pager",
+        "alerting_build",
+        "alerting_pair",
+        "alertmanager",
+        "prometheus",
+        "push_monitor",
+        "spare_alertmanager",
+    }
 )
+# Which builds ran, for the summary at the end: sid's is whatever Debian had that day.
+_BUILDS_RUN: dict[str, AlertingBuild] = {}
 
 
 def _uses_the_lab(item: pytest.Item) -> bool:
@@ -50,6 +67,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _uses_the_lab(item):
             item.add_marker(pytest.mark.lab)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on the real Alertmanager gets its build as a parameter: the matrix's every suite when marked
+    `alerting_versions`, else Debian 12's. Session-scoped, so the tests of one build share its servers."""
+    if "alerting_build" not in metafunc.fixturenames:
+        return
+    every = metafunc.definition.get_closest_marker("alerting_versions") is not None
+    suites = ALERTING_SUITES if every else (SYSTEM_SUITE,)
+    metafunc.parametrize("alerting_build", suites, indirect=True, scope="session", ids=known_label)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for build in _BUILDS_RUN.values():
+        terminalreporter.write_line(
+            f"alerting build {build.suite}: Alertmanager {build.alertmanager_version}"
+            f" ({build.alertmanager_package_version}), Prometheus {build.prometheus_version}"
+            f" ({build.prometheus_package_version})"
+        )
 
 
 def _require_installed(missing: list[str]) -> None:
@@ -98,10 +134,24 @@ def pager(any_kuma: Kuma, request: pytest.FixtureRequest) -> Iterator[Pager]:
 
 
 @pytest.fixture(scope="session")
-def alerting_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertingPair]:
+def alerting_build(request: pytest.FixtureRequest) -> AlertingBuild:
+    """The Alertmanager and Prometheus binaries of one suite (see pytest_generate_tests), fetched if need be."""
+    suite = request.param
+    if suite == SYSTEM_SUITE:
+        _require_installed(missing_alerting_parts())
+    reason = alerting_unavailable_reason(suite)
+    if reason:
+        # CI must run the whole matrix; elsewhere (no network to the mirror) a skip says why.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
+    build = alerting_versions.alerting_build(suite)
+    _BUILDS_RUN[suite] = build
+    return build
+
+
+@pytest.fixture(scope="session")
+def alerting_pair(tmp_path_factory: pytest.TempPathFactory, alerting_build: AlertingBuild) -> Iterator[AlertingPair]:
     """The shared Alertmanager and the Prometheus feeding it; the Watchdog is active when this returns."""
-    _require_installed(missing_alerting_parts())
-    pair = start_alerting_pair(tmp_path_factory.mktemp("alerting"))
+    pair = start_alerting_pair(tmp_path_factory.mktemp(f"alerting-{alerting_build.suite}"), build=alerting_build)
     try:
         yield pair
     finally:
@@ -130,13 +180,15 @@ def push_monitor(kuma: Kuma, request: pytest.FixtureRequest) -> Iterator[PushMon
 
 
 @pytest.fixture
-def spare_alertmanager(tmp_path: Path) -> Iterator[AlertingPairFactory]:
-    """Call it (optionally with an AlertmanagerConfig) for a pair of this test's own; all stopped afterwards."""
-    _require_installed(missing_alerting_parts())
+def spare_alertmanager(tmp_path: Path, alerting_build: AlertingBuild) -> Iterator[AlertingPairFactory]:
+    """Call it (optionally with an AlertmanagerConfig) for a pair of this test's own, of the test's
+    `alerting_build`; all stopped afterwards."""
     started: list[AlertingPair] = []
 
-    def start(config: AlertmanagerConfig | None = None) -> AlertingPair:
-        pair = start_alerting_pair(tmp_path / f"spare-{len(started)}", config)
+    def start(config: AlertmanagerConfig | None = None, alertmanager_args: tuple[str, ...] = ()) -> AlertingPair:
+        pair = start_alerting_pair(
+            tmp_path / f"spare-{len(started)}", config, build=alerting_build, alertmanager_args=alertmanager_args
+        )
         started.append(pair)
         return pair
 

@@ -29,6 +29,7 @@ def relay_factory(tmp_path: Path) -> Iterator:
         yield start
 
 
+@pytest.mark.alerting_versions
 def test_alertmanagers_own_webhook_for_the_watchdog_makes_kuma_store_up_and_resolved_pushes_nothing(
     spare_alertmanager, kuma: Kuma, push_monitor: PushMonitor, relay_factory
 ) -> None:
