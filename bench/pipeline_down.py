@@ -10,21 +10,19 @@ DOWN row of its monitor, its only way down being Kuma's own timeout, watched for
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bench.pipeline_lab import BROKEN_CONFIG, INTERVAL_S, KUMA_INTERVAL_S, ROUTED_AWAY_MATCHER, Pipeline
 from bench.pipeline_lab import alertmanager_config as render_config
-from lab import HeartbeatStatus, Kuma, PushMonitor, pushed
+from bench.trials import figures, first_down, last_id, row_time, wait_fresh_up
+from lab import Kuma, PushMonitor
 from lab.stack import WATCHDOG_MATCH
 
 GOAL_EXTRA_S = 2
 OURS_TIMEOUT_S = 6 * INTERVAL_S
 ORIGINAL_WINDOW_S = 3 * KUMA_INTERVAL_S
-RECOVERY_TIMEOUT_S = 120
 MSG_SHOWN = 90
 
 
@@ -75,33 +73,6 @@ FAILURES = (
 )
 
 
-def _row_time(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
-
-
-def _last_id(kuma: Kuma, monitor: PushMonitor) -> int:
-    rows = kuma.heartbeats(monitor.id)
-    return rows[-1].id if rows else 0
-
-
-def _wait_up(kuma: Kuma, monitor: PushMonitor) -> None:
-    kuma.wait_for_heartbeat(
-        monitor.id, pushed(HeartbeatStatus.UP), timeout=RECOVERY_TIMEOUT_S, after_id=_last_id(kuma, monitor)
-    )
-
-
-def _first_down(kuma: Kuma, monitor: PushMonitor, after_id: int, timeout: float, own_rows: bool):
-    """The first DOWN row after `after_id` within `timeout` (Kuma's own rows only with `own_rows`), or None."""
-
-    def is_down(row) -> bool:
-        return row.status == HeartbeatStatus.DOWN and (own_rows or row.from_push)
-
-    try:
-        return kuma.wait_for_heartbeat(monitor.id, is_down, timeout=max(timeout, 0.0), after_id=after_id)
-    except AssertionError:
-        return None
-
-
 def measure(
     pipeline: Pipeline,
     kuma: Kuma,
@@ -122,25 +93,25 @@ def measure(
         original_s: list[float | None] = []
         reasons: list[str] = []
         for trial in range(trials):
-            _wait_up(kuma, ours)
-            _wait_up(kuma, original)
+            wait_fresh_up(kuma, ours)
+            wait_fresh_up(kuma, original)
             time.sleep(rng.uniform(0, INTERVAL_S))
-            marks = (_last_id(kuma, ours), _last_id(kuma, original))
+            marks = (last_id(kuma, ours), last_id(kuma, original))
             broken_at = time.time()
             failure.start(pipeline)
-            down = _first_down(kuma, ours, marks[0], OURS_TIMEOUT_S, own_rows=False)
-            ours_s.append(None if down is None else _row_time(down.time) - broken_at)
+            down = first_down(kuma, ours, marks[0], OURS_TIMEOUT_S, own_rows=False)
+            ours_s.append(None if down is None else row_time(down.time) - broken_at)
             if down is not None:
                 reasons.append((down.msg or "")[:MSG_SHOWN])
             if trial < original_trials:
                 remaining = broken_at + original_window_s - time.time()
-                gone = _first_down(kuma, original, marks[1], remaining, own_rows=True)
-                original_s.append(None if gone is None else _row_time(gone.time) - broken_at)
+                gone = first_down(kuma, original, marks[1], remaining, own_rows=True)
+                original_s.append(None if gone is None else row_time(gone.time) - broken_at)
             failure.recover(pipeline)
         scenarios[failure.name] = {
-            **_figures(ours_s, INTERVAL_S + GOAL_EXTRA_S, OURS_TIMEOUT_S),
+            **figures(ours_s, INTERVAL_S + GOAL_EXTRA_S, OURS_TIMEOUT_S),
             "reasons": sorted(set(reasons)),
-            "original_relay": _figures(original_s, None, original_window_s),
+            "original_relay": figures(original_s, None, original_window_s),
         }
     return {
         "interval_s": INTERVAL_S,
@@ -149,19 +120,4 @@ def measure(
         "original_trials": original_trials,
         "original_window_s": original_window_s,
         "scenarios": scenarios,
-    }
-
-
-def _figures(seconds: list[float | None], goal: float | None, window_s: float) -> dict:
-    """Median and worst over the trials that turned DOWN; `never` counts those that did not within `window_s`."""
-    seen = [value for value in seconds if value is not None]
-    return {
-        "median_s": round(statistics.median(seen), 2) if seen else None,
-        "worst_s": round(max(seen), 2) if seen else None,
-        "best_s": round(min(seen), 2) if seen else None,
-        "never": len(seconds) - len(seen),
-        "window_s": window_s,
-        "trials": len(seconds),
-        "samples_s": [None if value is None else round(value, 2) for value in seconds],
-        "goal_s": goal,
     }

@@ -84,27 +84,45 @@ class OriginalRelay(ThreadedServer):
 
 
 @dataclass
+class SwitchablePager:
+    """A webhook receiver answering 200 that can be taken away (its port refuses connections) and brought back on
+    the same port, so Alertmanager's configuration never changes."""
+
+    port: int
+    recorder: WebhookRecorder | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}/"
+
+    def stop(self) -> None:
+        if self.recorder is not None:
+            self.recorder.__exit__(None, None, None)
+            self.recorder = None
+
+    def start(self) -> None:
+        if self.recorder is None:
+            self.recorder = WebhookRecorder(self.port).__enter__()
+
+
+@dataclass
 class Pipeline:
     """The running pipeline; the pager can be taken away (connections refused) and brought back on its port."""
 
     pair: AlertingPair
     relay: OriginalRelay
-    pager_port: int
+    pager: SwitchablePager
     good_config: str
-    pager: WebhookRecorder | None = None
 
     @property
     def pager_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.pager_port}/"
+        return self.pager.url
 
     def stop_pager(self) -> None:
-        if self.pager is not None:
-            self.pager.__exit__(None, None, None)
-            self.pager = None
+        self.pager.stop()
 
     def start_pager(self) -> None:
-        if self.pager is None:
-            self.pager = WebhookRecorder(self.pager_port).__enter__()
+        self.pager.start()
 
 
 def check(pipeline: Pipeline, monitor: PushMonitor) -> dict:
@@ -125,9 +143,9 @@ def running_pipeline(workdir: Path, original: PushMonitor) -> Iterator[Pipeline]
     """Start the pair, the original relay (pushing to `original`) and the pager; route the Watchdog to both."""
     with ExitStack() as running:
         relay = running.enter_context(OriginalRelay(original.push_url))
-        pager_port = free_port()
-        good_config = alertmanager_config(relay.url, f"http://{LOOPBACK}:{pager_port}/")
-        pipeline = Pipeline(start_alerting_pair(workdir / "pair"), relay, pager_port, good_config)
+        pager = SwitchablePager(free_port())
+        good_config = alertmanager_config(relay.url, pager.url)
+        pipeline = Pipeline(start_alerting_pair(workdir / "pair"), relay, pager, good_config)
         running.callback(pipeline.pair.stop)
         pipeline.start_pager()
         running.callback(pipeline.stop_pager)

@@ -25,10 +25,8 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import random
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -44,6 +42,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench.pipeline_lab import OriginalRelay  # noqa: E402
+from bench.trials import RECOVERY_TIMEOUT_S, address_free, loadavg, machine, row_time, wait_fresh_up  # noqa: E402
 from lab import (  # noqa: E402
     NO_PUSH_MSG,
     AlertingPair,
@@ -51,7 +50,6 @@ from lab import (  # noqa: E402
     HeartbeatStatus,
     Kuma,
     PushMonitor,
-    pushed,
     start_alerting_pair,
 )
 from lab.collection import link_checkout_as_collection  # noqa: E402
@@ -71,7 +69,6 @@ CHECK_NAME = "page"
 UNIT = f"alertmanager-kuma-heartbeat@{CHECK_NAME}"
 # Bounded waits: a page later than this counts as "never" in its trial.
 PAGE_WINDOW_S = 3 * KUMA_INTERVAL_S
-RECOVERY_TIMEOUT_S = 120
 SEED = 20261204
 
 
@@ -147,26 +144,9 @@ FAILURES = (
 )
 
 
-def _row_time(text: str) -> float:
-    """Kuma's heartbeat time, UTC text such as "2026-12-04 20:30:00.123"."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
-
-
-def _last_id(kuma: Kuma, monitor: PushMonitor) -> int:
-    rows = kuma.heartbeats(monitor.id)
-    return rows[-1].id if rows else 0
-
-
-def _wait_fresh_up(kuma: Kuma, monitor: PushMonitor) -> None:
-    """A new pushed UP row: Kuma holds UP, and the cadence has a known phase."""
-    kuma.wait_for_heartbeat(
-        monitor.id, pushed(HeartbeatStatus.UP), timeout=RECOVERY_TIMEOUT_S, after_id=_last_id(kuma, monitor)
-    )
-
-
 def _last_push_before(kuma: Kuma, monitor: PushMonitor, moment: float) -> float | None:
     """The time of the monitor's last pushed row stored before ``moment``."""
-    times = [_row_time(row.time) for row in kuma.heartbeats(monitor.id) if row.from_push]
+    times = [row_time(row.time) for row in kuma.heartbeats(monitor.id) if row.from_push]
     earlier = [stamp for stamp in times if stamp <= moment]
     return earlier[-1] if earlier else None
 
@@ -192,7 +172,7 @@ def _observe(bench: Bench, monitor: PushMonitor, side: Side, broken_at: float, l
     except AssertionError:  # no page within the window: "never" in this trial
         side.page_s.append(None)
         return
-    row_at = _row_time(page_heartbeat(page)["time"])
+    row_at = row_time(page_heartbeat(page)["time"])
     side.page_s.append(page.received_at - broken_at)
     side.row_s.append(row_at - broken_at)
     side.delivery_s.append(page.received_at - row_at)
@@ -232,21 +212,17 @@ def _clock(moment: float | None = None) -> str:
     return datetime.fromtimestamp(time.time() if moment is None else moment, UTC).strftime("%H:%M:%S.%f")[:-3]
 
 
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def measure(bench: Bench, trials: int, seed: int = SEED) -> dict:
     rng = random.Random(seed)
     scenarios: dict[str, dict] = {}
     for failure in FAILURES:
         ours, original = Side(), Side()
-        loads = [_loadavg()]
+        loads = [loadavg()]
         moments: list[str] = []
         for trial in range(trials):
-            _wait_fresh_up(bench.kuma, bench.ours)
+            wait_fresh_up(bench.kuma, bench.ours)
             if failure.with_original:
-                _wait_fresh_up(bench.kuma, bench.original)
+                wait_fresh_up(bench.kuma, bench.original)
             time.sleep(rng.uniform(0, INTERVAL_S))
             broken_at = failure.start(bench)
             moments.append(_clock(broken_at))
@@ -260,7 +236,7 @@ def measure(bench: Bench, trials: int, seed: int = SEED) -> dict:
             failure.recover(bench)
             for monitor, side in sides:
                 _count_pages(bench, monitor, side, broken_at)
-            loads.append(_loadavg())
+            loads.append(loadavg())
             shown = ", ".join(
                 f"{monitor.name}: {'never' if side.page_s[-1] is None else f'{side.page_s[-1]:.1f} s'}"
                 for monitor, side in sides
@@ -322,21 +298,10 @@ def assert_no_token(pages: list[Arrival], monitors: list[PushMonitor]) -> int:
     return len(pages)
 
 
-def _address_free(address: str) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(1)
-        return probe.connect_ex((address, 22)) != 0
-
-
-def machine() -> str:
-    cpus = len(list(Path("/sys/devices/system/cpu").glob("cpu[0-9]*")))
-    return f"{platform.node()}: {cpus} CPUs, Linux {platform.release()}, Python {platform.python_version()}"
-
-
 def run(workdir: Path, trials: int) -> dict:
     """Start the lab servers, boot and deploy the host, run the trials; the results as page_results.json holds them."""
     address = f"127.0.0.{HOST_ADDRESS}"
-    if not _address_free(address):
+    if not address_free(address):
         raise RuntimeError(f"{address}:22 already answers: another booted host uses it")
     with ExitStack() as running:
         kuma = Kuma(workdir / "kuma")
@@ -367,7 +332,7 @@ def run(workdir: Path, trials: int) -> dict:
             raise RuntimeError(f"deploy failed:\n{tail}")
         deployed_at = _clock()
         bench = Bench(pair, fleet.hosts[0], kuma, pager, ours, original)
-        started_load = _loadavg()
+        started_load = loadavg()
         results = measure(bench, trials)
         pages = pager.pages()
         checked = assert_no_token(pages, [ours, original])
@@ -380,7 +345,7 @@ def run(workdir: Path, trials: int) -> dict:
             "monitors_created_at": created_at,
             "host_deployed_at": deployed_at,
             "loadavg_at_start": started_load,
-            "loadavg_at_end": _loadavg(),
+            "loadavg_at_end": loadavg(),
             "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
         }
