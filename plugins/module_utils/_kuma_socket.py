@@ -112,11 +112,13 @@ class KumaSession:
         self._info_seen = threading.Event()
         self._version_seen = threading.Event()
         self._monitor_list: dict[str, Any] = {}
+        self._maintenance_list: dict[str, Any] = {}
         self._notification_list: list[dict[str, Any]] = []
         self._notifications_seen = threading.Event()
         self._client = socketio.Client(reconnection=False, ssl_verify=validate_certs)
         self._client.on("info", self._on_info)
         self._client.on("monitorList", self._on_monitor_list)
+        self._client.on("maintenanceList", self._on_maintenance_list)
         self._client.on("notificationList", self._on_notification_list)
         self._lost = threading.Event()
         self._client.on("disconnect", lambda *_reason: self._lost.set())
@@ -138,6 +140,10 @@ class KumaSession:
     def _on_monitor_list(self, monitors: Any) -> None:
         if isinstance(monitors, dict):
             self._monitor_list = monitors
+
+    def _on_maintenance_list(self, maintenances: Any) -> None:
+        if isinstance(maintenances, dict):
+            self._maintenance_list = maintenances
 
     def _on_notification_list(self, notifications: Any) -> None:
         if isinstance(notifications, list):
@@ -276,6 +282,13 @@ class KumaSession:
         # Kuma sends the list before it answers, on the same connection, so the answer means the list is here.
         self.request("list the monitors", "getMonitorList")
         return [monitor for monitor in self._monitor_list.values() if isinstance(monitor, dict)]
+
+    def maintenances(self) -> list[dict[str, Any]]:
+        """Every maintenance window as Kuma sends them to its web page (``id``, ``title``, ``strategy``, ``active``,
+        ``dateRange``, ``timezone``, ``status``...)."""
+        # As for monitors: Kuma sends the list before it answers.
+        self.request("list the maintenance windows", "getMaintenanceList")
+        return [window for window in self._maintenance_list.values() if isinstance(window, dict)]
 
     def notifications(self) -> list[dict[str, Any]]:
         """The user's notifications (``id``, ``name``, ``active``, ``isDefault``), which Kuma sends after the login
