@@ -1,6 +1,5 @@
 """What the time-to-DOWN benches share: Kuma's rows read and waited for, their figures, the booted host's address
-checked free,
-the machine described and its load read."""
+checked free, the machine described and its load read."""
 
 from __future__ import annotations
 
