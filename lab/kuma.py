@@ -22,6 +22,7 @@ link_checkout_as_collection()
 # The lab talks to Kuma through the collection's own client: one socket.io client to keep working on every version.
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaSession  # noqa: E402
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (  # noqa: E402
+    group_payload,
     needs_conditions,
     push_monitor_payload,
     random_push_token,
@@ -188,14 +189,36 @@ class Kuma:
         self.stop()
         self.start()
 
-    def create_push_monitor(self, name: str, interval: int = 60, notification_ids: Iterable[int] = ()) -> PushMonitor:
-        """A push monitor with no retries, so a pushed "down" is stored as DOWN at once, not PENDING."""
+    def create_push_monitor(
+        self, name: str, interval: int = 60, notification_ids: Iterable[int] = (), parent: int | None = None
+    ) -> PushMonitor:
+        """A push monitor with no retries, so a pushed "down" is stored as DOWN at once, not PENDING; in the group
+        ``parent`` when given."""
         token = random_push_token()
         payload = push_monitor_payload(
-            name, interval, 0, token, "", needs_conditions(self.api.version()), notification_ids
+            name, interval, 0, token, "", needs_conditions(self.api.version()), notification_ids, parent
         )
         monitor_id = self.api.add(payload)
         return PushMonitor(monitor_id, name, token, f"{self.url}/api/push/{token}")
+
+    def create_group(self, name: str) -> int:
+        """A group monitor (its members set ``parent`` to it); its id."""
+        return self.api.add(group_payload(name, needs_conditions(self.api.version())))
+
+    def status_page_json(self, slug: str) -> dict:
+        """A status page's public JSON (``publicGroupList``: the sections and their monitors), never Kuma's copy
+        cached for 5 minutes."""
+        return self._public_json(f"/api/status-page/{slug}")
+
+    def status_page_heartbeats(self, slug: str) -> dict:
+        """The public beats of a status page's monitors (``heartbeatList`` keyed by monitor id), never Kuma's copy
+        cached for a minute."""
+        return self._public_json(f"/api/status-page/heartbeat/{slug}")
+
+    def _public_json(self, path: str) -> dict:
+        answer = requests.get(self.url + path, headers={"X-Apicache-Bypass": "true"}, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
 
     def add_webhook_notification(self, name: str, url: str, *, default: bool = False) -> int:
         """A notification that POSTs Kuma's page as JSON to ``url`` (a WebhookRecorder); its id.
