@@ -247,6 +247,17 @@ class Kuma:
             for row in self.query("SELECT notification_id FROM monitor_notification WHERE monitor_id = ?", monitor_id)
         }
 
+    def maintenance_rows(self) -> list[tuple]:
+        """Kuma's maintenance windows as stored: (id, title, strategy, active, start_date, end_date), by id."""
+        return self.query("SELECT id, title, strategy, active, start_date, end_date FROM maintenance ORDER BY id")
+
+    def maintenance_monitors(self, window_id: int) -> set[int]:
+        """The ids of the monitors (groups among them) a maintenance window covers, from `monitor_maintenance`."""
+        return {
+            row[0]
+            for row in self.query("SELECT monitor_id FROM monitor_maintenance WHERE maintenance_id = ?", window_id)
+        }
+
     def query(self, sql: str, *params: object) -> list[tuple]:
         """Rows of Kuma's SQLite file, read-only (while the server runs, or after it stopped)."""
         if not self.db_path.exists():
