@@ -33,7 +33,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The merged sections, such as C([{name: eu, monitors: [am1/main, am2/main]}]).
+  description: "The merged sections, such as C([{name: eu, monitors: [am1/main, am2/main]}])."
   type: list
   elements: dict
 """
