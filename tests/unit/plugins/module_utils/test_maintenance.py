@@ -61,7 +61,7 @@ def test_a_duration_is_read_and_the_times_are_left_to_the_plan() -> None:
 
 
 def test_explicit_times_in_any_timezone_are_read_as_utc_to_the_second() -> None:
-    wanted = read_wanted(_params(duration=None, start="2026-06-01T02:00:00.7+02:00", end="2026-06-01T01:00:00Z"))
+    wanted = read_wanted(_params(duration=None, start="2026-06-01T02:00:00.700+02:00", end="2026-06-01T01:00:00Z"))
     assert (wanted.start, wanted.end) == (
         datetime(2026, 6, 1, 0, 0, tzinfo=UTC),
         datetime(2026, 6, 1, 1, 0, tzinfo=UTC),
