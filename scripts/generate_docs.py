@@ -1,6 +1,6 @@
 """Writes, from the core's one definition of each option, the docs and specs that restate it:
 
-- the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py), push_monitor's and monitor_info's too,
+- the heartbeat module's DOCUMENTATION options (plugins/modules/heartbeat.py), and every Kuma module's too,
 - the check playbook's heartbeat task arguments (playbooks/check.yml),
 - the heartbeat_timer role's meta/argument_specs.yml and defaults/main.yml (per-check and role-wide options),
 - the relay role's meta/argument_specs.yml and defaults/main.yml,
@@ -37,12 +37,18 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._heartb
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_audit import (  # noqa: E402
     MONITOR_INFO_OPTIONS,
 )
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._maintenance import (  # noqa: E402
+    MAINTENANCE_OPTIONS,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import Option  # noqa: E402
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (  # noqa: E402
     PUSH_MONITOR_OPTIONS,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._relay_settings import (  # noqa: E402
     RELAY_OPTIONS,
+)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._status_page import (  # noqa: E402
+    STATUS_PAGE_OPTIONS,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._timer_checks import (  # noqa: E402
     CHECK_OPTIONS,
@@ -57,6 +63,8 @@ MODULES = {
     REPO_ROOT / "plugins" / "modules" / "heartbeat.py": HEARTBEAT_OPTIONS,
     REPO_ROOT / "plugins" / "modules" / "push_monitor.py": PUSH_MONITOR_OPTIONS,
     REPO_ROOT / "plugins" / "modules" / "monitor_info.py": MONITOR_INFO_OPTIONS,
+    REPO_ROOT / "plugins" / "modules" / "maintenance.py": MAINTENANCE_OPTIONS,
+    REPO_ROOT / "plugins" / "modules" / "status_page.py": STATUS_PAGE_OPTIONS,
 }
 CHECK_PLAYBOOK = REPO_ROOT / "playbooks" / "check.yml"
 TIMER_ROLE = REPO_ROOT / "roles" / "heartbeat_timer"
