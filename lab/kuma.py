@@ -46,6 +46,11 @@ class PushMonitor:
     token: str
     push_url: str
 
+    def push(self, status: str, msg: str) -> None:
+        """One push, as a check makes it: GET with status and msg; Kuma must answer 200."""
+        answer = requests.get(self.push_url, params={"status": status, "msg": msg}, timeout=10)
+        assert answer.status_code == 200, f"Kuma answered the push {answer.status_code}"
+
 
 @dataclass(frozen=True)
 class Heartbeat:

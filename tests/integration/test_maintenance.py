@@ -8,8 +8,6 @@ Kuma allows about 20 logins a minute: each test keeps its module runs few, and r
 from __future__ import annotations
 
 import json
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +59,6 @@ def _task(register: str, **args: Any) -> dict[str, Any]:
     return {"name": register, MAINTENANCE: args, "register": register}
 
 
-def _push(monitor: PushMonitor, status: str, msg: str) -> None:
-    query = urllib.parse.urlencode({"status": status, "msg": msg})
-    with urllib.request.urlopen(f"{monitor.push_url}?{query}", timeout=10) as answer:
-        assert answer.status == 200
-
-
 def _last_row(kuma: Kuma, monitor: PushMonitor) -> int:
     rows = kuma.heartbeats(monitor.id)
     return rows[-1].id if rows else 0
@@ -75,7 +67,7 @@ def _last_row(kuma: Kuma, monitor: PushMonitor) -> int:
 def _a_down_is_silenced(kuma: Kuma, pager: Pager, monitor: PushMonitor) -> None:
     """A DOWN pushed now is stored as MAINTENANCE, and no page for the monitor reached the recorder."""
     before = _last_row(kuma, monitor)
-    _push(monitor, "down", REASON)
+    monitor.push("down", REASON)
     kuma.wait_for_heartbeat(monitor.id, pushed(IN_MAINTENANCE), after_id=before)
     # Kuma sends a notification before it stores the beat: once the row is there, a page would have come.
     assert pager.pages(monitor.name) == [], pager.recorder.received()
@@ -85,7 +77,7 @@ def test_a_window_opened_by_the_module_silences_a_down_and_once_closed_the_next_
     any_kuma: Kuma, pager: Pager
 ) -> None:
     monitor = any_kuma.create_push_monitor(f"mw-{any_kuma.version}/am1/watchdog", notification_ids=[pager.id])
-    _push(monitor, "up", "OK")
+    monitor.push("up", "OK")
     any_kuma.wait_for_heartbeat(monitor.id, pushed(UP))
 
     opened = _maintenance(any_kuma, title=f"upgrade of {monitor.name}", monitors=[monitor.name], duration=30)
@@ -99,7 +91,7 @@ def test_a_window_opened_by_the_module_silences_a_down_and_once_closed_the_next_
     assert (closed.returncode, closed.result()["maintenance"]["action"]) == (0, "delete"), closed.output[-3000:]
     assert [row[0] for row in any_kuma.maintenance_rows()].count(window["id"]) == 0
     before = _last_row(any_kuma, monitor)
-    _push(monitor, "down", REASON)
+    monitor.push("down", REASON)
     any_kuma.wait_for_heartbeat(monitor.id, pushed(DOWN, REASON), after_id=before)
     pager.wait_for_page(monitor.name, DOWN, REASON)
 
@@ -110,7 +102,7 @@ def test_a_window_on_a_group_covers_a_monitor_of_that_group(any_kuma: Kuma, page
     monitor = any_kuma.create_push_monitor(
         f"mw-{any_kuma.version}/am2/watchdog", notification_ids=[pager.id], parent=group_id
     )
-    _push(monitor, "up", "OK")
+    monitor.push("up", "OK")
     any_kuma.wait_for_heartbeat(monitor.id, pushed(UP))
 
     opened = _maintenance(any_kuma, title=f"work on {group}", groups=[group], duration=30)
