@@ -6,12 +6,15 @@ secret."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import ansible_runner
 import pytest
+import requests
 import yaml
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_token import derive_push_token
 
@@ -236,3 +239,58 @@ def test_onboard_through_ansible_runner_leaves_no_secret_in_any_job_event_or_art
         (inventory_dir / "host_vars" / f"{host}.yml").write_text(yaml.safe_dump({"heartbeat_timer_checks": checks}))
     removed = ansible_runner.run(private_data_dir=str(private), playbook=ONBOARD, quiet=True)
     assert removed.status == "successful", removed.stdout.read()[-4000:]
+
+
+STATUS_PAGE = {"slug": "onboarded-fleet", "title": "Onboarded fleet"}
+MAINTENANCE = "watchdog.alertmanager_kuma.maintenance"
+
+
+def _maintenance(workdir: Path, host: str, *extra: str) -> Run:
+    run = run_playbook(MAINTENANCE, "-i", "hosts.ini", "--limit", host, *extra, cwd=workdir, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:]
+    return run
+
+
+def test_a_status_page_lists_the_fleet_and_a_window_on_one_host_silences_its_pages_only_until_it_closes(
+    fleet: Fleet, kuma: Kuma, spare_alertmanager, fleet_pager: Pager, tmp_path: Path
+) -> None:
+    pair = spare_alertmanager()
+    with_page = json.dumps({"heartbeat_kuma_status_page": STATUS_PAGE})
+    onboarded = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(pair.alertmanager), "-e", with_page)
+    assert onboarded.returncode == 0, onboarded.stdout[-4000:]
+    try:
+        page = requests.get(f"{kuma.url}/api/status-page/{STATUS_PAGE['slug']}", timeout=10).json()
+        sections = [
+            (section["name"], [monitor["name"] for monitor in section["monitorList"]])
+            for section in page["publicGroupList"]
+        ]
+        assert sections == [(STATUS_PAGE["title"], _monitor_names())]
+        stored = {monitor["name"]: monitor for monitor in kuma.monitors()}
+        for name in _monitor_names():
+            kuma.wait_for_heartbeat(stored[name]["id"], pushed(HeartbeatStatus.UP), timeout=INTERVAL + RUN_SLACK)
+
+        opened = _maintenance(tmp_path, "onboard-b", "-e", "maintenance_state=present", "-e", "maintenance_minutes=10")
+        assert "covers onboard-b second watchdog, onboard-b/main until" in opened.stdout, opened.stdout[-3000:]
+        _assert_no_secret(opened.stdout + opened.stderr, kuma, "the maintenance output")
+        broken_at = time.time()
+        pair.alertmanager.stop()
+        fleet_pager.wait_for_page(
+            "onboard-a/main", HeartbeatStatus.DOWN, "Alertmanager unreachable", timeout=INTERVAL + RUN_SLACK
+        )
+        for name in ("onboard-b/main", "onboard-b second watchdog"):
+            kuma.wait_for_heartbeat(
+                stored[name]["id"], pushed(HeartbeatStatus.MAINTENANCE), timeout=INTERVAL + RUN_SLACK
+            )
+        paged = {page_monitor(sent) for sent in fleet_pager.pages(since=broken_at)}
+        assert paged == {"onboard-a/main"}, f"pages during the window for: {paged}"
+
+        closed_at = time.time()
+        closed = _maintenance(tmp_path, "onboard-b", "-e", "maintenance_state=absent")
+        assert "is closed" in closed.stdout
+        for name in ("onboard-b/main", "onboard-b second watchdog"):
+            fleet_pager.wait_for_page(
+                name, HeartbeatStatus.DOWN, "Alertmanager unreachable", timeout=INTERVAL + RUN_SLACK, since=closed_at
+            )
+    finally:
+        removed = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(pair.alertmanager, state="absent"))
+        assert removed.returncode == 0, removed.stdout[-4000:]
