@@ -70,13 +70,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test on the real Alertmanager gets its build as a parameter: the matrix's every suite when marked
-    `alerting_versions`, else Debian 12's. Session-scoped, so the tests of one build share its servers."""
-    if "alerting_build" not in metafunc.fixturenames:
-        return
-    every = metafunc.definition.get_closest_marker("alerting_versions") is not None
-    suites = ALERTING_SUITES if every else (SYSTEM_SUITE,)
-    metafunc.parametrize("alerting_build", suites, indirect=True, scope="session", ids=known_label)
+    """A test marked `alerting_versions` gets each suite of the matrix as its `alerting_build` (session-scoped, so the
+    tests of one build share its servers); any other test gets Debian 12's unparametrized, so pytest keeps it in its
+    module's order and a module's booted hosts or Kuma are started once."""
+    if "alerting_build" in metafunc.fixturenames and metafunc.definition.get_closest_marker("alerting_versions"):
+        metafunc.parametrize("alerting_build", ALERTING_SUITES, indirect=True, scope="session", ids=known_label)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -136,7 +134,7 @@ def pager(any_kuma: Kuma, request: pytest.FixtureRequest) -> Iterator[Pager]:
 @pytest.fixture(scope="session")
 def alerting_build(request: pytest.FixtureRequest) -> AlertingBuild:
     """The Alertmanager and Prometheus binaries of one suite (see pytest_generate_tests), fetched if need be."""
-    suite = request.param
+    suite = getattr(request, "param", SYSTEM_SUITE)
     if suite == SYSTEM_SUITE:
         _require_installed(missing_alerting_parts())
     reason = alerting_unavailable_reason(suite)
