@@ -128,7 +128,7 @@ def _deb822_paragraphs(text: str) -> list[dict[str, str]]:
             # A continuation line (an inline Signed-By key); " ." stands for an empty line.
             fields[name] += "\n" + ("" if line.strip() == "." else line.strip())
         else:
-            name, _, value = line.partition(":")
+            name, _colon, value = line.partition(":")
             name = name.strip().lower()
             fields[name] = value.strip()
     if fields:
@@ -199,7 +199,7 @@ def configured_mirror_hosts(apt_etc: Path = APT_ETC) -> set[str]:
 def machine_suite(os_release: Path = OS_RELEASE) -> str:
     """The machine's own Debian codename (VERSION_CODENAME), `bookworm` on Debian 12."""
     for line in os_release.read_text().splitlines():
-        name, _, value = line.partition("=")
+        name, _equals, value = line.partition("=")
         if name == "VERSION_CODENAME":
             return value.strip().strip('"')
     raise AlertingFetchError(f"{os_release} names no VERSION_CODENAME")

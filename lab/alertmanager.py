@@ -48,7 +48,9 @@ class AlertmanagerConfig:
         }
         receivers: list[dict[str, Any]] = [{"name": "default"}]
         webhooks = ((("webhook", self.webhook_url),) if self.webhook_url is not None else ()) + self.webhooks
-        routes = [{"receiver": name, "matchers": list(self.webhook_matchers), "continue": True} for name, _ in webhooks]
+        routes = [
+            {"receiver": name, "matchers": list(self.webhook_matchers), "continue": True} for name, _url in webhooks
+        ]
         if routes:
             # The last route matched ends the search, as one route alone always did.
             route["routes"] = [*routes[:-1], {key: value for key, value in routes[-1].items() if key != "continue"}]
