@@ -23,7 +23,7 @@ from lab.ansible import ANSIBLE_PLAYBOOK, Run
 from lab.ansible import playbook as run_playbook
 from lab.fleet import Fleet, deploy_checks
 from lab.kuma import NO_PUSH_MSG
-from lab.pager import Pager, kuma_pager, page_monitor
+from lab.pager import Pager, kuma_pager, page_heartbeat, page_monitor
 
 pytestmark = pytest.mark.fleet
 
@@ -164,13 +164,18 @@ def test_a_host_that_falls_silent_pages_for_its_own_monitor_only_and_a_monitor_p
         assert "0 check(s) down" in checked.stdout
 
         silent = next(host for host in fleet.hosts if host.name == "onboard-a")
+        silenced_at = time.time()
         silent.ssh("systemctl stop alertmanager-kuma-heartbeat@main.timer")
         page = fleet_pager.wait_for_page(
             "onboard-a/main", HeartbeatStatus.DOWN, NO_PUSH_MSG, timeout=2 * KUMA_INTERVAL + RUN_SLACK
         )
         assert page.body["msg"].startswith("[onboard-a/main] [")
-        paged = {page_monitor(sent) for sent in fleet_pager.pages()}
-        assert paged == {"onboard-a/main"}, f"pages for monitors that did not fall silent: {paged}"
+        pages = fleet_pager.pages(since=silenced_at)
+        paged = {page_monitor(sent) for sent in pages}
+        assert paged == {"onboard-a/main"}, "pages for monitors that did not fall silent: " + "; ".join(
+            f"{page_monitor(sent)} {page_heartbeat(sent).get('time')}: {page_heartbeat(sent).get('msg')}"
+            for sent in pages
+        )
         _assert_no_secret(b"".join(sent.raw for sent in fleet_pager.pages()).decode(), kuma, "a page")
     finally:
         removed = _onboard(fleet, tmp_path, kuma, fleet_pager, _checks(alertmanager, state="absent"))
