@@ -20,12 +20,11 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from ._kuma_login import KUMA_LOGIN_OPTIONS
+from ._kuma_names import read_name, read_names, shortened
 from ._kuma_socket import KumaSession
 from ._option import Option, SettingsError, read_options
-from ._push_monitors import _read_name, _read_names
 
 MAX_DURATION_MINUTES = 525600  # a year
-KNOWN_NAMES_SHOWN = 10  # a refusal lists this many of the names Kuma has, then how many more
 _KUMA_TIME = "%Y-%m-%d %H:%M:%S"  # the SQL form Kuma's own page stores
 
 MAINTENANCE_OPTIONS = (
@@ -153,11 +152,11 @@ def read_wanted(params: Mapping[str, Any]) -> WantedWindow:
     closing = params.get("state") == "absent"
     options = [option for option in _WINDOW_OPTIONS if not closing or option.name in ("title", "state")]
     values = read_options(options, {option.name: params.get(option.name) for option in options})
-    title = _read_name(values["title"] or "", "title")
+    title = read_name(values["title"] or "", "title")
     if closing:
         return WantedWindow(title, "absent")
-    monitors = _read_names(values["monitors"], "monitors") or ()
-    groups = _read_names(values["groups"], "groups") or ()
+    monitors = read_names(values["monitors"], "monitors") or ()
+    groups = read_names(values["groups"], "groups") or ()
     if not monitors and not groups:
         raise SettingsError("monitors", "name the monitors or groups the window covers (neither was given)")
     duration, start, end = _read_times(values)
@@ -224,13 +223,6 @@ def find_window(windows: Sequence[Mapping[str, Any]], title: str) -> dict[str, A
     return found[0] if found else None
 
 
-def _shortened(names: Sequence[str]) -> str:
-    shown = sorted(set(names))
-    more = len(shown) - KNOWN_NAMES_SHOWN
-    listed = ", ".join(shown[:KNOWN_NAMES_SHOWN]) or "none"
-    return listed + (f" (and {more} more)" if more > 0 else "")
-
-
 def _monitor_ids(monitors: Sequence[Mapping[str, Any]], names: Sequence[str], option: str) -> list[int]:
     """The ids of the monitors (``option`` "monitors") or groups ("groups") named; a name that is not one refused."""
     want_group = option == "groups"
@@ -241,7 +233,7 @@ def _monitor_ids(monitors: Sequence[Mapping[str, Any]], names: Sequence[str], op
         where = f"{option}[{index}]"
         found = [row for row in monitors if row.get("name") == name]
         if not found:
-            raise SettingsError(where, f"Kuma has no {kind} named {name}; the {kind}s it has: {_shortened(known)}")
+            raise SettingsError(where, f"Kuma has no {kind} named {name}; the {kind}s it has: {shortened(known)}")
         if len(found) > 1:
             listed = ", ".join(str(row.get("id")) for row in found)
             raise SettingsError(

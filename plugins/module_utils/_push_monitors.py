@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ._kuma_login import KUMA_LOGIN_OPTIONS
+from ._kuma_names import read_name, read_names
 from ._option import Option, SettingsError, read_options
 from ._push_token import TOKEN_ALPHABET, TOKEN_CHARS
 
 # Kuma's own bounds for a monitor's interval (MIN_INTERVAL_SECOND, MAX_INTERVAL_SECOND in its source).
 KUMA_MIN_INTERVAL = 20
 KUMA_MAX_INTERVAL = 2073600
-NAME_MAX_CHARS = 150  # the monitor.name column
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]{16,64}")
 
 _MONITOR_OPTIONS = (
@@ -130,35 +129,6 @@ class WantedMonitor:
     where: str = ""
 
 
-def _read_name(value: str, where: str) -> str:
-    """A name as Kuma's page shows it: one spelling per name, so "a" and "a " are not two monitors."""
-    if not value.strip():
-        raise SettingsError(where, "must not be empty")
-    if len(value) > NAME_MAX_CHARS:
-        raise SettingsError(where, f"must be at most {NAME_MAX_CHARS} characters, got {len(value)}")
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
-        raise SettingsError(
-            where, "must not hold control or formatting characters (a newline, a tab, a right-to-left override...)"
-        )
-    if value != value.strip():
-        raise SettingsError(where, "must not start or end with white space")
-    return value
-
-
-def _read_names(values: list[Any] | None, where: str) -> tuple[str, ...] | None:
-    if values is None:
-        return None
-    names: list[str] = []
-    for index, value in enumerate(values):
-        if not isinstance(value, str):
-            raise SettingsError(f"{where}[{index}]", "must be a name (a string)")
-        name = _read_name(value, f"{where}[{index}]")
-        if name in names:
-            raise SettingsError(f"{where}[{index}]", f"{name} is listed twice")
-        names.append(name)
-    return tuple(names)
-
-
 def _read_entry(entry: Mapping[str, Any], fallback: Mapping[str, Any], prefix: str) -> WantedMonitor:
     """One monitor: what the entry leaves out comes from the top-level options."""
     merged = {option.name: fallback.get(option.name) for option in _MONITOR_OPTIONS}
@@ -169,14 +139,14 @@ def _read_entry(entry: Mapping[str, Any], fallback: Mapping[str, Any], prefix: s
         raise SettingsError(prefix + "push_token", "must be 16 to 64 letters and digits")
     group = values["group"]
     return WantedMonitor(
-        name=_read_name(values["name"] or "", prefix + "name"),
+        name=read_name(values["name"] or "", prefix + "name"),
         state=values["state"] or _ENTRY_FALLBACKS["state"],
         interval=values["interval"] or _ENTRY_FALLBACKS["interval"],
         retries=values["retries"] or 0,
         push_token=token,
         description=values["description"],
-        notifications=_read_names(values["notifications"], prefix + "notifications"),
-        group=None if group is None else _read_name(group, prefix + "group"),
+        notifications=read_names(values["notifications"], prefix + "notifications"),
+        group=None if group is None else read_name(group, prefix + "group"),
         where=prefix,
     )
 

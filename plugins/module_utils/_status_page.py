@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ._kuma_login import KUMA_LOGIN_OPTIONS
+from ._kuma_names import read_name, read_names, shortened
 from ._kuma_socket import KumaError, KumaSession
 from ._option import Option, SettingsError, read_options
 from ._transport import Transport, TransportError
@@ -29,7 +30,6 @@ from ._transport import Transport, TransportError
 # Kuma's own slug rule (checkSlug), after addStatusPage lowercased it: a slug with capitals would be stored otherwise.
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TEXT_MAX_CHARS = 255  # the status_page.slug and .title and group.name columns
-NAMES_SHOWN = 10  # how many of Kuma's names a refusal lists before "and N more"
 PUBLIC_PAGE_MAX_BYTES = 8 * 1024 * 1024
 # apicache (Kuma 1.23 and 2.x alike) serves its cached copy unless the request carries this header.
 BYPASS_CACHE = {"X-Apicache-Bypass": "true", "Cache-Control": "no-cache", "Accept": "application/json"}
@@ -147,19 +147,6 @@ class PagePlan:
     after: Page | None
 
 
-def _read_text(value: str, where: str) -> str:
-    """A title or a name as Kuma's page shows it: one spelling each, so "a" and "a " are not two sections."""
-    if not value.strip():
-        raise SettingsError(where, "must not be empty")
-    if len(value) > TEXT_MAX_CHARS:
-        raise SettingsError(where, f"must be at most {TEXT_MAX_CHARS} characters, got {len(value)}")
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
-        raise SettingsError(where, "must not hold control or formatting characters (a newline, a tab...)")
-    if value != value.strip():
-        raise SettingsError(where, "must not start or end with white space")
-    return value
-
-
 def read_slug(value: Any) -> str:
     if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
         raise SettingsError(
@@ -171,18 +158,6 @@ def read_slug(value: Any) -> str:
     return value
 
 
-def _read_monitor_names(values: list[Any], where: str) -> tuple[str, ...]:
-    names: list[str] = []
-    for index, value in enumerate(values):
-        if not isinstance(value, str):
-            raise SettingsError(f"{where}[{index}]", "must be a monitor name (a string)")
-        name = _read_text(value, f"{where}[{index}]")
-        if name in names:
-            raise SettingsError(f"{where}[{index}]", f"{name} is listed twice (also {where}[{names.index(name)}])")
-        names.append(name)
-    return tuple(names)
-
-
 def _read_section(entry: Any, where: str) -> WantedSection:
     if not isinstance(entry, Mapping):
         raise SettingsError(where.rstrip("."), "must be a mapping with name, and monitors or group")
@@ -191,12 +166,11 @@ def _read_section(entry: Any, where: str) -> WantedSection:
         raise SettingsError(
             where.rstrip("."), "give either monitors (a list of names) or group, not both and not neither"
         )
-    monitors = values["monitors"]
     group = values["group"]
     return WantedSection(
-        name=_read_text(values["name"], where + "name"),
-        monitors=None if monitors is None else _read_monitor_names(monitors, where + "monitors"),
-        group=None if group is None else _read_text(group, where + "group"),
+        name=read_name(values["name"], where + "name", TEXT_MAX_CHARS),
+        monitors=read_names(values["monitors"], where + "monitors", TEXT_MAX_CHARS),
+        group=None if group is None else read_name(group, where + "group", TEXT_MAX_CHARS),
         where=where,
     )
 
@@ -228,20 +202,10 @@ def read_wanted(params: Mapping[str, Any]) -> WantedPage:
     return WantedPage(
         slug=read_slug(params.get("slug")),
         state=state,
-        title=None if title is None else _read_text(title, "title"),
+        title=None if title is None else read_name(title, "title", TEXT_MAX_CHARS),
         description=description,
         sections=_read_sections(params.get("sections")),
     )
-
-
-def _listed(names: Sequence[str]) -> str:
-    """Names for a message, shortened: Kuma may hold thousands."""
-    ordered = sorted(set(names))
-    if not ordered:
-        return "none"
-    head = ", ".join(ordered[:NAMES_SHOWN])
-    rest = len(ordered) - NAMES_SHOWN
-    return f"{head} and {rest} more" if rest > 0 else head
 
 
 def _one_named(monitors: Sequence[Mapping[str, Any]], name: str, where: str, kind: str) -> Mapping[str, Any]:
@@ -255,7 +219,7 @@ def _one_named(monitors: Sequence[Mapping[str, Any]], name: str, where: str, kin
     else:
         known = [str(monitor.get("name")) for monitor in monitors]
     if not found:
-        raise SettingsError(where, f"Kuma has no {kind} named {name}; the {kind}s it has: {_listed(known)}")
+        raise SettingsError(where, f"Kuma has no {kind} named {name}; the {kind}s it has: {shortened(known)}")
     if len(found) > 1:
         ids = ", ".join(str(monitor.get("id")) for monitor in found)
         raise SettingsError(where, f"Kuma has {len(found)} {kind}s named {name} (ids {ids}); rename all but one")

@@ -93,7 +93,7 @@ def test_explicit_times_in_any_timezone_are_read_as_utc_to_the_second() -> None:
             {"duration": None, "start": "tomorrow", "end": "2026-06-01T03:00:00Z"},
             "start: must be an ISO 8601 time such as 2026-06-01T02:00:00+02:00, got 'tomorrow'",
         ),
-        ({"monitors": ["a", "a"]}, "monitors[1]: a is listed twice"),
+        ({"monitors": ["a", "a"]}, "monitors[1]: a is listed twice (also monitors[0])"),
         ({"title": " upgrade"}, "title: must not start or end with white space"),
     ],
 )
@@ -238,7 +238,7 @@ def test_the_names_kuma_has_are_listed_shortened() -> None:
     with pytest.raises(SettingsError) as refused:
         plan(read_wanted(_params(monitors=["nope"])), many, None, [], NOW)
     assert str(refused.value).endswith(
-        "host-00, host-01, host-02, host-03, host-04, host-05, host-06, host-07, host-08, host-09 (and 15 more)"
+        "host-00, host-01, host-02, host-03, host-04, host-05, host-06, host-07, host-08, host-09 and 15 more"
     )
 
 

@@ -125,7 +125,10 @@ def test_a_monitor_of_another_type_is_not_taken_over() -> None:
         ({"monitors": [{"name": "a", "retries": -1}]}, "monitors[0].retries: must be at least 0, got -1"),
         ({"name": "a "}, "name: must not start or end with white space"),
         ({"name": "am1\u202e/watchdog"}, "name: must not hold control or formatting characters"),
-        ({"name": "a", "notifications": ["pager", "pager"]}, "notifications[1]: pager is listed twice"),
+        (
+            {"name": "a", "notifications": ["pager", "pager"]},
+            "notifications[1]: pager is listed twice (also notifications[0])",
+        ),
         ({"name": "a", "notifications": [""]}, "notifications[0]: must not be empty"),
         ({"monitors": [{"name": "a", "group": "g\n"}]}, "monitors[0].group: must not hold control"),
         ({}, "name: give either name or monitors"),

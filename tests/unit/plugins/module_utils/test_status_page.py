@@ -117,7 +117,10 @@ def test_absent_deletes_a_page_that_exists_and_does_nothing_otherwise() -> None:
             {"sections": [{"name": "A", "monitors": []}, {"name": "A", "group": "g"}]},
             "sections[1].name: A is the name of two sections (also sections[0].name)",
         ),
-        ({"sections": [{"name": "A", "monitors": ["x", "x"]}]}, "sections[0].monitors[1]: x is listed twice"),
+        (
+            {"sections": [{"name": "A", "monitors": ["x", "x"]}]},
+            "sections[0].monitors[1]: x is listed twice (also sections[0].monitors[0])",
+        ),
         ({"sections": [{"name": "", "monitors": []}]}, "sections[0].name: is required"),
         ({"sections": [{"name": "A", "monitor": []}]}, "sections[0].monitor: is not a known option"),
         ({"sections": ["A"]}, "sections[0]: must be a mapping"),
