@@ -212,19 +212,9 @@ maintenance:
 from datetime import datetime, timezone
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import (
-    LOGIN_MUTUALLY_EXCLUSIVE,
-    LOGIN_REQUIRED_TOGETHER,
-    logged_in,
-    read_session,
-    url_credentials,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import (
-    SOCKETIO_REQUIREMENT,
-    KumaError,
-    has_socketio,
-)
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import logged_in
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_module import kuma_module, maybe_done
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._maintenance import (
     MAINTENANCE_OPTIONS,
     WindowChange,
@@ -235,9 +225,7 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._mainte
     plan,
     read_wanted,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError, argument_spec
-
-_DONE = {"create": "created", "update": "changed", "delete": "deleted"}
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 
 
 def _outcome(change: WindowChange, window_id: int | None) -> dict[str, Any]:
@@ -264,21 +252,7 @@ def _diff(change: WindowChange) -> dict[str, Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(MAINTENANCE_OPTIONS),
-        mutually_exclusive=LOGIN_MUTUALLY_EXCLUSIVE,
-        required_together=LOGIN_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
-    # A refused kuma_url is echoed in the results' invocation: what it held after user: must not be.
-    module.no_log_values.update(url_credentials(module.params["kuma_url"]))
-    try:
-        session = read_session(module.params)
-        wanted = read_wanted(module.params)
-    except SettingsError as error:
-        module.fail_json(msg=str(error))
-    if not has_socketio():
-        module.fail_json(msg=missing_required_lib(SOCKETIO_REQUIREMENT) + " (on the controller, where this runs)")
+    module, session, wanted = kuma_module(MAINTENANCE_OPTIONS, read_wanted)
     change: WindowChange | None = None
     try:
         with logged_in(session) as kuma:
@@ -294,8 +268,7 @@ def main() -> None:
         msg = str(error)
         if change is not None and change.action != "none" and not module.check_mode:
             # Kuma may have done part of it before the answer was lost: say so, so it is not forgotten.
-            done = _DONE[change.action]
-            msg += f"; the window {wanted.title} may or may not have been {done} in Kuma: run the task again to see"
+            msg += maybe_done(f"the window {wanted.title}", change.action)
         module.fail_json(msg=msg)
     result: dict[str, Any] = {"changed": change.action != "none", "maintenance": _outcome(change, window_id)}
     if module._diff:

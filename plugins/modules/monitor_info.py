@@ -150,46 +150,23 @@ kuma_version:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_audit import (
     MONITOR_INFO_OPTIONS,
     monitor_views,
 )
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import (
-    LOGIN_MUTUALLY_EXCLUSIVE,
-    LOGIN_REQUIRED_TOGETHER,
-    logged_in,
-    read_session,
-    url_credentials,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import (
-    SOCKETIO_REQUIREMENT,
-    KumaError,
-    has_socketio,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError, argument_spec
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import logged_in
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_module import kuma_module
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import KumaObjects
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(MONITOR_INFO_OPTIONS),
-        mutually_exclusive=LOGIN_MUTUALLY_EXCLUSIVE,
-        required_together=LOGIN_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
-    module.no_log_values.update(url_credentials(module.params["kuma_url"]))
-    try:
-        session = read_session(module.params)
-    except SettingsError as error:
-        module.fail_json(msg=str(error))
-    if not has_socketio():
-        module.fail_json(msg=missing_required_lib(SOCKETIO_REQUIREMENT) + " (on the controller, where this runs)")
+    module, session, names = kuma_module(MONITOR_INFO_OPTIONS, lambda params: params["names"])
     result: dict[str, Any] = {"changed": False}
     try:
         with logged_in(session) as kuma:
             objects = KumaObjects(kuma.monitors(), kuma.notifications())
-            result["monitors"] = monitor_views(module.params["names"], objects)
+            result["monitors"] = monitor_views(names, objects)
             result["kuma_version"] = kuma.version()
     except KumaError as error:
         module.fail_json(msg=str(error))

@@ -308,22 +308,10 @@ kuma_version:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import (
-    LOGIN_MUTUALLY_EXCLUSIVE,
-    LOGIN_REQUIRED_TOGETHER,
-    Session,
-    logged_in,
-    read_session,
-    url_credentials,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import (
-    SOCKETIO_REQUIREMENT,
-    KumaError,
-    KumaSession,
-    has_socketio,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError, argument_spec
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import Session, logged_in
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_module import kuma_module, maybe_done
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaError, KumaSession
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (
     PUSH_MONITOR_OPTIONS,
     Change,
@@ -336,8 +324,6 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_m
     plan,
     read_wanted,
 )
-
-_DONE = {"create": "created", "update": "changed", "delete": "deleted"}
 
 
 def _group_ids(kuma: KumaSession, planned: Plan, version: str) -> dict[str, int]:
@@ -397,22 +383,12 @@ def _diff(planned: Plan) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(PUSH_MONITOR_OPTIONS),
-        mutually_exclusive=[("name", "monitors"), *LOGIN_MUTUALLY_EXCLUSIVE],
+    module, session, wanted = kuma_module(
+        PUSH_MONITOR_OPTIONS,
+        read_wanted,
+        mutually_exclusive=[("name", "monitors")],
         required_one_of=[("name", "monitors")],
-        required_together=LOGIN_REQUIRED_TOGETHER,
-        supports_check_mode=True,
     )
-    # A refused kuma_url is echoed in the results' invocation: what it held after user: must not be.
-    module.no_log_values.update(url_credentials(module.params["kuma_url"]))
-    try:
-        session = read_session(module.params)
-        wanted = read_wanted(module.params)
-    except SettingsError as error:
-        module.fail_json(msg=str(error))
-    if not has_socketio():
-        module.fail_json(msg=missing_required_lib(SOCKETIO_REQUIREMENT) + " (on the controller, where this runs)")
     outcomes: list[dict[str, Any]] = []
     version = ""
     planned = Plan([], [])
@@ -442,10 +418,7 @@ def main() -> None:
         if in_flight is not None:
             # Kuma may have done it before the answer was lost: the result lists it, so it is not forgotten.
             outcomes.append(_outcome(session, in_flight, None))
-            msg += (
-                f"; {in_flight.wanted.name} may or may not have been {_DONE[in_flight.action]} in Kuma:"
-                " run the task again to see"
-            )
+            msg += maybe_done(in_flight.wanted.name, in_flight.action)
         done = [outcome for outcome in outcomes if outcome["action"] != "none"]
         module.fail_json(msg=msg, changed=bool(done) and not module.check_mode, monitors=outcomes)
     result: dict[str, Any] = {

@@ -206,21 +206,11 @@ sections:
 
 from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import (
-    LOGIN_MUTUALLY_EXCLUSIVE,
-    LOGIN_REQUIRED_TOGETHER,
-    Session,
-    logged_in,
-    read_session,
-    url_credentials,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import (
-    SOCKETIO_REQUIREMENT,
-    KumaError,
-    has_socketio,
-)
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError, argument_spec
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import Session, logged_in
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_module import kuma_module, maybe_done
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaError
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._option import SettingsError
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._status_page import (
     STATUS_PAGE_OPTIONS,
     PagePlan,
@@ -232,8 +222,6 @@ from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._status
     shown,
 )
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._transport import TlsOptions, UrllibTransport
-
-_DONE = {"create": "created", "update": "changed", "delete": "deleted"}
 
 
 def _result(session: Session, planned: PagePlan) -> dict[str, Any]:
@@ -279,29 +267,13 @@ def _run(module: AnsibleModule, session: Session, wanted: WantedPage) -> PagePla
         msg = str(error)
         if planned is not None and planned.action != "none" and not module.check_mode:
             # Kuma may have done part of it before it refused, or before the answer was lost.
-            msg += (
-                f"; the status page {wanted.slug} may or may not have been {_DONE[planned.action]}: run the task again"
-            )
+            msg += maybe_done(f"the status page {wanted.slug}", planned.action)
         module.fail_json(msg=msg, changed=False)
     return planned
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(STATUS_PAGE_OPTIONS),
-        mutually_exclusive=LOGIN_MUTUALLY_EXCLUSIVE,
-        required_together=LOGIN_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
-    # A refused kuma_url is echoed in the results' invocation: what it held after user: must not be.
-    module.no_log_values.update(url_credentials(module.params["kuma_url"]))
-    try:
-        session = read_session(module.params)
-        wanted = read_wanted(module.params)
-    except SettingsError as error:
-        module.fail_json(msg=str(error))
-    if not has_socketio():
-        module.fail_json(msg=missing_required_lib(SOCKETIO_REQUIREMENT) + " (on the controller, where this runs)")
+    module, session, wanted = kuma_module(STATUS_PAGE_OPTIONS, read_wanted)
     planned = _run(module, session, wanted)
     result = _result(session, planned)
     if module._diff:
