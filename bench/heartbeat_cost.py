@@ -36,7 +36,7 @@ GOAL_RATIO = 1.15
 
 def install_program(workdir: Path) -> Path:
     """Lay the program out as the role does: /usr/local/lib/alertmanager-kuma/alertmanager_kuma + launcher."""
-    lib_dir = install_core(workdir, compile_bytecode=True)
+    lib_dir = install_core(workdir)
     launcher = workdir / "alertmanager-kuma-heartbeat"
     launcher.write_text(LAUNCHER.format(lib_dir=lib_dir))
     launcher.chmod(0o755)

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 from lab.collection import link_checkout_as_collection
 
 link_checkout_as_collection()
-# The roles' own answer to which files a program needs, so the lab lays out exactly what a host gets.
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_files import (  # noqa: E402
-    CORE_DIR,
-    core_files,
+# The roles' own archive, so the lab lays out exactly what a host gets, installed by the archive itself.
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_archive import (  # noqa: E402
+    PACKAGE,
+    core_archive,
 )
 
-PACKAGE = "alertmanager_kuma"
-# The programs the two roles install into one package directory on a host.
-PROGRAMS = ("_program", "_relay_program")
 
-
-def install_core(root: Path, compile_bytecode: bool = False) -> Path:
-    """Copy the core files both programs need (the roles' own list) into ROOT/lib/alertmanager_kuma as a package,
-    as the roles do under /usr/local/lib/alertmanager-kuma; return ROOT/lib, the directory a launcher puts on
-    sys.path."""
-    package = root / "lib" / PACKAGE
-    package.mkdir(parents=True, exist_ok=True)
-    for name in core_files(PROGRAMS):
-        shutil.copy2(CORE_DIR / name, package / name)
-    (package / "__init__.py").write_text("")
-    if compile_bytecode:
-        subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(package)], check=True)
-    return package.parent
+def install_core(root: Path) -> Path:
+    """Install the core archive the roles send (both programs) into ROOT/lib/alertmanager_kuma, compiled, as the
+    roles do under /usr/local/lib/alertmanager-kuma; return ROOT/lib, the directory a launcher puts on sys.path."""
+    lib_dir = root / "lib"
+    lib_dir.mkdir(parents=True, exist_ok=True)
+    archive = lib_dir / f"{PACKAGE}.zip"
+    archive.write_bytes(core_archive())
+    subprocess.run(["/usr/bin/python3", "-I", str(archive), str(lib_dir / PACKAGE)], check=True, capture_output=True)
+    return lib_dir
 
 
 _RUN_RELAY = (
