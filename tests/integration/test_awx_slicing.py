@@ -96,7 +96,7 @@ def _table(run: Any) -> list[tuple[str, ...]]:
     )
     assert shown[0] == "HOST | CHECK | VERDICT | REASON | KUMA"
     rows = [tuple(cell.strip() for cell in line.split(" | ")) for line in shown[1:]]
-    return [(host, check, verdict, audit) for host, check, verdict, _, audit in rows]
+    return [(host, check, verdict, audit) for host, check, verdict, _reason, audit in rows]
 
 
 def _expected_rows(pager: Pager, *hosts: str) -> list[tuple[str, ...]]:
