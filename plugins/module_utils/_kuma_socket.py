@@ -5,24 +5,20 @@
 
 Private to the collection (leading underscore). Runs on the controller only (the push_monitor module), so it may
 need a package: python-socketio's client, used directly. The PyPI wrappers of Kuma's API each fail on one of the
-versions this collection supports (1.23.x, 2.0.0-dev.0, 2.x) and cannot set a push token at creation.
-Messages never hold the password, the login token or a push token.
+versions this collection supports (1.23.x, 2.0.0-dev.0, 2.x, 3.0) and cannot set a push token at creation.
+Messages never hold the password, the login token, the session cookie or a push token.
 
-Kuma 3 (the 3.0.X branch, 3.0.0-beta.0) is not supported yet: its login is HTTP (Better Auth) and it never answers the
-socket.io `login` event, nor does it say its version before a login. A login unanswered for a moment is therefore
-followed by one look at Better Auth's health route, and a Kuma 3 is refused at once instead of at the timeout.
+Up to 2.x the socket logs in with the `login` event. Kuma 3 (3.0.0-beta.0) has no such event: the socket is logged in
+by the session cookie sent in its handshake (``cookie``; `_kuma_login.py` signs in over HTTP to get it), with no
+Origin header, which Kuma 3 checks against what it expects.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
-
-from ._transport import TlsOptions, TransportError, UrllibTransport
 
 try:
     import socketio
@@ -33,11 +29,7 @@ except ImportError:  # the module reports it with missing_required_lib
 
 SOCKETIO_REQUIREMENT = "python-socketio[client]>=5.11"
 _LOST_POLL_S = 0.1  # how often a wait for an answer looks whether the connection broke
-# Every supported Kuma answers a login well within this; only then is Kuma asked whether it is a 3.x.
-_LOGIN_UNANSWERED_S = 1.0
-# Better Auth's health route, which Kuma 3 serves; 1.23 and 2.x answer it with their web page.
-BETTER_AUTH_OK_PATH = "/api/auth/ok"
-SUPPORTED_VERSIONS = "1.23 and 2.x"
+SUPPORTED_VERSIONS = "1.23, 2.x and 3.0"
 # Kuma 2.x answers with translation keys; these are the ones a login or a monitor call can give.
 _I18N_MESSAGES = {
     "authIncorrectCreds": "Incorrect username or password.",
@@ -78,17 +70,6 @@ def unsupported_version_message(url: str, version: str, why: str) -> str:
     return f"{kuma} at {url} is not supported yet by this collection (it supports {SUPPORTED_VERSIONS}): {why}"
 
 
-def is_better_auth_ok(status: int, body: bytes) -> bool:
-    """True when an answer to GET /api/auth/ok is Better Auth's own (Kuma 3): 200 and exactly {"ok": true}."""
-    if status != 200:
-        return False
-    try:
-        answer = json.loads(body.decode("utf-8"))
-    except ValueError:  # the web page of 1.23 and 2.x, or anything else that is not JSON
-        return False
-    return answer == {"ok": True}
-
-
 def is_login_answer(answer: Any) -> bool:
     """Every supported Kuma answers login and loginByToken with an object holding ``ok`` (true or false), or, for a
     user with two-factor authentication, ``tokenRequired``."""
@@ -100,9 +81,12 @@ class KumaSession:
 
     The connection (handshake and Kuma's first ``info``) and each answer take at most ``timeout`` seconds in all,
     however slowly Kuma trickles them; a connection that breaks ends the wait for an answer at once.
+    ``cookie`` (Kuma 3) is the session cookie of a sign-in, sent in the handshake instead of a login event.
     """
 
-    def __init__(self, url: str, *, timeout: float = 30.0, validate_certs: bool = True) -> None:
+    def __init__(
+        self, url: str, *, timeout: float = 30.0, validate_certs: bool = True, cookie: str | None = None
+    ) -> None:
         if socketio is None:
             raise KumaError(f"the Python package {SOCKETIO_REQUIREMENT} is needed on the controller")
         self.url = url.rstrip("/")
@@ -115,7 +99,13 @@ class KumaSession:
         self._maintenance_list: dict[str, Any] = {}
         self._notification_list: list[dict[str, Any]] = []
         self._notifications_seen = threading.Event()
-        self._client = socketio.Client(reconnection=False, ssl_verify=validate_certs)
+        self.cookie = cookie
+        # websocket-client adds an Origin header of its own unless told not to; Kuma 3 refuses one it does not expect.
+        extra = {"websocket_extra_options": {"suppress_origin": True}} if cookie else {}
+        self._client = socketio.Client(reconnection=False, ssl_verify=validate_certs, **extra)
+        # Kuma 3 tells a handshake whose cookie it took `session`, any other `loginRequired`.
+        self._login_required = threading.Event()
+        self._client.on("loginRequired", lambda *_args: self._login_required.set())
         self._client.on("info", self._on_info)
         self._client.on("monitorList", self._on_monitor_list)
         self._client.on("maintenanceList", self._on_maintenance_list)
@@ -156,7 +146,8 @@ class KumaSession:
 
         def handshake() -> None:
             try:
-                self._client.connect(self.url, wait_timeout=self.timeout)
+                headers = {"Cookie": self.cookie} if self.cookie else {}
+                self._client.connect(self.url, headers=headers, wait_timeout=self.timeout)
             except BaseException as error:  # handed to the waiting thread
                 failures.append(error)
 
@@ -179,6 +170,18 @@ class KumaSession:
     def close(self) -> None:
         self._client.disconnect()
 
+    def confirm_cookie_login(self, username: str) -> None:
+        """Wait until Kuma 3 took the handshake's session: it then sends its version (after it registered its
+        handlers, so calls are safe from then on); a ``loginRequired`` means it did not take the cookie."""
+        deadline = time.monotonic() + self.timeout
+        while not self._version_seen.wait(_LOST_POLL_S):
+            if self._login_required.is_set():
+                raise KumaError(f"Kuma at {self.url} did not take the session of {username} it had just signed in")
+            if self._lost.is_set():
+                raise KumaError(f"the connection to Kuma at {self.url} broke during the login")
+            if time.monotonic() >= deadline:
+                raise KumaError(f"Kuma at {self.url} did not confirm the login within {self.timeout:g} s")
+
     def version(self) -> str:
         """Kuma's version, which it tells only once logged in (shortly after the login's answer); "" if never."""
         self._version_seen.wait(self.timeout)
@@ -186,11 +189,6 @@ class KumaSession:
 
     def call(self, event: str, *args: Any) -> Any:
         """Send one event and return Kuma's answer; a lost connection or no answer in time is a KumaError."""
-        return self._call(event, args, None)
-
-    def _call(self, event: str, args: tuple[Any, ...], when_unanswered: Callable[[float], None] | None) -> Any:
-        """``call``; ``when_unanswered(deadline)`` runs once if the answer has not come in _LOGIN_UNANSWERED_S, and
-        may raise to end the wait."""
         data = args[0] if len(args) == 1 else args
         answered = threading.Event()
         answers: list[tuple[Any, ...]] = []
@@ -206,17 +204,13 @@ class KumaSession:
             self._client.emit(event, data, callback=on_answer)
         except socketio_errors.SocketIOError as error:
             raise KumaError(f"{broke}: {error}") from None
-        sent = time.monotonic()
-        deadline = sent + self.timeout
+        deadline = time.monotonic() + self.timeout
         # python-socketio's own call() waits its whole timeout after the connection broke.
         while not answered.wait(min(_LOST_POLL_S, max(0.0, deadline - time.monotonic()))):
             if self._lost.is_set():
                 raise KumaError(broke)
             if time.monotonic() >= deadline:
                 raise KumaError(f"Kuma at {self.url} did not answer {event} within {self.timeout:g} s")
-            if when_unanswered is not None and time.monotonic() - sent >= _LOGIN_UNANSWERED_S:
-                when_unanswered(deadline)
-                when_unanswered = None
         values = answers[0]
         return values[0] if len(values) == 1 else (values or None)
 
@@ -227,32 +221,12 @@ class KumaSession:
             raise KumaError(f"Kuma refused to {doing}: {_message(answer)}")
         return answer
 
-    def _refuse_kuma_3(self, deadline: float) -> None:
-        """Raise the unsupported-version KumaError if Kuma serves Better Auth (Kuma 3, which never answers a socket.io
-        login); return quietly otherwise, and whenever the look itself fails: the wait for the answer goes on."""
-        transport = UrllibTransport(
-            TlsOptions(validate_certs=self._validate_certs), needs_tls=self.url.startswith("https:")
-        )
-        try:
-            answer = transport.get(self.url + BETTER_AUTH_OK_PATH, {}, max(0.1, deadline - time.monotonic()), 4096)
-        except TransportError:
-            return
-        if is_better_auth_ok(answer.status, answer.body):
-            raise KumaError(
-                unsupported_version_message(
-                    self.url,
-                    self._reported_version() or "3.x",
-                    "it does not answer the socket.io login, and serves Better Auth's login over HTTP, as Kuma 3 does",
-                )
-            )
-
     def _reported_version(self) -> str:
         return str(self.info.get("version") or "")
 
     def _log_in(self, event: str, data: Any) -> dict[str, Any]:
-        """Send a login event: an answer of no supported Kuma's form, or none from a Kuma 3, is an unsupported
-        version."""
-        answer = self._call(event, (data,), self._refuse_kuma_3)
+        """Send a login event: an answer of no supported Kuma's form is an unsupported version."""
+        answer = self.call(event, data)
         if not is_login_answer(answer):
             shape = "an object without ok" if isinstance(answer, dict) else _message(answer)
             why = f"it answered the socket.io {event} with {shape}"
@@ -274,7 +248,7 @@ class KumaSession:
             raise KumaError(f"Kuma refused the login token: {_message(answer)}")
 
     def setup(self, username: str, password: str) -> None:
-        """The first admin of a new Kuma (what its web page asks on first start)."""
+        """The first admin of a new Kuma up to 2.x (what its web page asks on first start; Kuma 3 asks over HTTP)."""
         self.request(f"set up the admin {username}", "setup", username, password)
 
     def monitors(self) -> list[dict[str, Any]]:

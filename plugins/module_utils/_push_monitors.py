@@ -52,7 +52,8 @@ _MONITOR_OPTIONS = (
         "int",
         (
             "Kuma's retries before it marks the monitor down. With retries above 0, Kuma 2.5 stores a pushed"
-            " C(down) as PENDING first, so the page comes one interval later: keep 0 for a dead man's switch.",
+            " C(down) as PENDING first, so the page comes one interval later: keep 0 for a dead man's switch."
+            " Kuma 3 stores a pushed C(down) as DOWN at once; its retries still delay the DOWN of a missed push.",
         ),
         minimum=0,
         maximum=100,

@@ -1,7 +1,8 @@
 # Copyright: Contributors to the watchdog.alertmanager_kuma collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The one HTTP client of the collection: GET with a timeout, no redirects, errors that never name the URL.
+"""The one HTTP client of the collection: GET (and, for Kuma 3's sign-in, POST) with a timeout, no redirects, errors
+that never name the URL.
 
 Private to the collection (leading underscore). Standard library only, so the module, the timer program
 and the relay all use it on hosts that have nothing but Python. The module does not use Ansible's
@@ -20,7 +21,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -53,8 +54,10 @@ class AnswerTooLarge(TransportError):
 @dataclass(frozen=True)
 class HttpResponse:
     status: int
-    body: bytes
-    headers: Mapping[str, str]
+    body: bytes = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
+    # Every Set-Cookie header (``headers`` keeps one per name): a session cookie is a secret, never in a repr.
+    set_cookies: tuple[str, ...] = field(default=(), repr=False)
 
 
 class Transport(Protocol):
@@ -216,11 +219,25 @@ class UrllibTransport:
         self, url: str, headers: Mapping[str, str], timeout: float, max_bytes: int = MAX_BODY_BYTES
     ) -> HttpResponse:
         """GET url; the whole request, connection to last byte, ends within ``timeout`` seconds."""
-        request = urllib.request.Request(url, headers=dict(headers, **{"User-Agent": self._user_agent}))
+        return self.request("GET", url, headers, timeout, max_bytes)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        timeout: float,
+        max_bytes: int = MAX_BODY_BYTES,
+        body: bytes | None = None,
+    ) -> HttpResponse:
+        """``method`` url with ``body``; the whole request, connection to last byte, ends within ``timeout`` s."""
+        request = urllib.request.Request(
+            url, data=body, method=method, headers=dict(headers, **{"User-Agent": self._user_agent})
+        )
         try:
             with _Deadline(timeout) as deadline:
                 request.deadline = deadline  # type: ignore[attr-defined]
-                body, status, answer_headers = self._fetch(request, timeout, max_bytes)
+                answer_body, status, answer_headers, set_cookies = self._fetch(request, timeout, max_bytes)
         # OverflowError: a timeout too large for the platform's clock.
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError, OverflowError) as error:
             reason = f"timed out after {timeout:g}s" if deadline.expired else _describe_failure(error, timeout)
@@ -228,13 +245,13 @@ class UrllibTransport:
         # A server cut off at the deadline may look like one that ended its answer early.
         if deadline.expired:
             raise TransportError(f"timed out after {timeout:g}s")
-        if len(body) > max_bytes:
+        if len(answer_body) > max_bytes:
             raise AnswerTooLarge(max_bytes)
-        return HttpResponse(status=status, body=body, headers=answer_headers)
+        return HttpResponse(status=status, body=answer_body, headers=answer_headers, set_cookies=set_cookies)
 
     def _fetch(
         self, request: urllib.request.Request, timeout: float, max_bytes: int
-    ) -> tuple[bytes, int, dict[str, str]]:
+    ) -> tuple[bytes, int, dict[str, str], tuple[str, ...]]:
         try:
             answer = self._opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as http_error:
@@ -242,4 +259,5 @@ class UrllibTransport:
             answer = http_error
         with answer:
             body = answer.read(max_bytes + 1)
-            return body, answer.getcode() or 0, {key.lower(): value for key, value in answer.headers.items()}
+            headers = {key.lower(): value for key, value in answer.headers.items()}
+            return body, answer.getcode() or 0, headers, tuple(answer.headers.get_all("Set-Cookie") or ())

@@ -47,6 +47,8 @@ options:
       - A login token Kuma gave at an earlier login (its web page keeps it in the browser's
         storage), instead of O(kuma_username) and O(kuma_password); the way in for a user with
         two-factor authentication.
+      - 'Kuma 1.23 and 2.x only: Kuma 3 signs in over HTTP and takes no such token (the task
+        then fails, asking for O(kuma_username) and O(kuma_password)).'
       - 'A secret: never shown in results or messages.'
     type: str
   validate_certs:

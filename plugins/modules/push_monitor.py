@@ -17,8 +17,9 @@ description:
   - O(monitors) creates or deletes many monitors in one login; Kuma allows about 20 logins a minute.
   - Sets a push token chosen by the caller when it creates a monitor, for example one derived from a name and one
     secret by P(watchdog.alertmanager_kuma.push_token#filter), so a fleet keeps one secret, not one token per host.
-  - Works with Kuma 1.23, 2.0.0-dev.0 and 2.x. Kuma 2.0.0-beta.0 and later require a C(conditions) field that
-    older versions refuse; the module sends it by the version Kuma reports.
+  - Works with Kuma 1.23, 2.0.0-dev.0, 2.x and 3.0 (tested on 3.0.0-beta.0). Kuma 2.0.0-beta.0 and later require
+    a C(conditions) field that older versions refuse; the module sends it by the version Kuma reports. Kuma 3 signs
+    in over HTTP, with O(kuma_username) and O(kuma_password) only: the module sees which way Kuma wants.
   - Every monitor it leaves pages someone. O(notifications) binds Kuma notifications by name; without it a new
     monitor gets Kuma's default notifications, as Kuma's web page gives them (Kuma's API binds only what a request
     names). A monitor that would page nobody is refused before anything changes, unless O(notifications) is V([]).
@@ -48,6 +49,8 @@ options:
       - A login token Kuma gave at an earlier login (its web page keeps it in the browser's
         storage), instead of O(kuma_username) and O(kuma_password); the way in for a user with
         two-factor authentication.
+      - 'Kuma 1.23 and 2.x only: Kuma 3 signs in over HTTP and takes no such token (the task
+        then fails, asking for O(kuma_username) and O(kuma_password)).'
       - 'A secret: never shown in results or messages.'
     type: str
   validate_certs:
@@ -85,7 +88,8 @@ options:
     description:
       - 'Kuma''s retries before it marks the monitor down. With retries above 0, Kuma 2.5 stores
         a pushed C(down) as PENDING first, so the page comes one interval later: keep 0 for
-        a dead man''s switch.'
+        a dead man''s switch. Kuma 3 stores a pushed C(down) as DOWN at once; its retries still
+        delay the DOWN of a missed push.'
     type: int
     default: 0
   push_token:
@@ -147,7 +151,8 @@ options:
         description:
           - 'Kuma''s retries before it marks the monitor down. With retries above 0, Kuma 2.5
             stores a pushed C(down) as PENDING first, so the page comes one interval later:
-            keep 0 for a dead man''s switch.'
+            keep 0 for a dead man''s switch. Kuma 3 stores a pushed C(down) as DOWN at once;
+            its retries still delay the DOWN of a missed push.'
         type: int
       push_token:
         description:
