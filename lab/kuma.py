@@ -13,13 +13,17 @@ from pathlib import Path
 import requests
 
 from lab.collection import link_checkout_as_collection
-from lab.kuma_versions import UNSUPPORTED_KUMA_VERSIONS, kuma_needs_db_config, kuma_node_argv, kuma_server_dir
+from lab.kuma_versions import kuma_needs_db_config, kuma_node_argv, kuma_server_dir, kuma_signs_in_over_http
 from lab.polling import poll_until
 from lab.ports import LOOPBACK, free_port
 from lab.process import ManagedProcess
 
 link_checkout_as_collection()
 # The lab talks to Kuma through the collection's own client: one socket.io client to keep working on every version.
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_login import (  # noqa: E402
+    Session,
+    open_session,
+)
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._kuma_socket import KumaSession  # noqa: E402
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._push_monitors import (  # noqa: E402
     group_payload,
@@ -86,9 +90,8 @@ def pushed(status: HeartbeatStatus | None = None, msg: str | None = None) -> Cal
 class Kuma:
     """Uptime Kuma started with `node server/server.js` in its package directory, data in `<workdir>/data/`.
 
-    After start the lab holds a logged-in socket.io session (`api`) as the admin it set up. An unsupported version
-    (UNSUPPORTED_KUMA_VERSIONS: 3.x, whose login is HTTP) gets its admin set up but no session: the collection's
-    client cannot log in there, which is what the suite checks.
+    After start the lab holds a logged-in socket.io session (`api`) as the admin it set up: over socket.io up to 2.x,
+    over HTTP on 3.x (`POST /api/setup`), then logged in by the collection's own login (`open_session`).
     """
 
     def __init__(
@@ -135,8 +138,6 @@ class Kuma:
     @property
     def api(self) -> KumaSession:
         if self._api is None:
-            if self.version in UNSUPPORTED_KUMA_VERSIONS:
-                raise RuntimeError(f"the lab holds no socket.io session with Kuma {self.version}: its login is HTTP")
             raise RuntimeError("Kuma is not started")
         return self._api
 
@@ -156,15 +157,17 @@ class Kuma:
     def wait_until_ready(self) -> None:
         """Wait until the server answers socket.io, then set up the admin (first start only) and log in."""
         self.process.wait_until_ready()
+        if kuma_signs_in_over_http(self.version):
+            try:
+                self._setup_over_http()
+                self._api = open_session(self.login_session())
+            except BaseException:
+                self.process.stop()
+                raise
+            return
         api = KumaSession(self.url, timeout=30)
         try:
             api.connect()
-            # Every version answers needSetup over socket.io; 3.x sets the admin up over HTTP and has no socket login.
-            if self.version in UNSUPPORTED_KUMA_VERSIONS:
-                if api.call("needSetup"):
-                    self._setup_over_http()
-                api.close()
-                return
             if api.call("needSetup"):
                 api.setup(self.username, self.password)
             api.login(self.username, self.password)
@@ -174,13 +177,30 @@ class Kuma:
             raise
         self._api = api
 
+    def logins(self) -> int:
+        """How many socket.io logins the server logged so far: `login` events up to 2.x; on 3.x, handshakes it
+        looked for a session cookie in (the collection's client signs in once per handshake)."""
+        line = (
+            "Logged in with httpOnly cookie session"
+            if kuma_signs_in_over_http(self.version)
+            else "Successfully logged in user"
+        )
+        return self.process.log_path.read_text().count(line)
+
+    def login_session(self) -> Session:
+        """The admin's login as the collection's modules read it from their options."""
+        return Session(self.url, self.username, self.password, None, validate_certs=False, timeout=30)
+
     def _setup_over_http(self) -> None:
-        """Kuma 3's first admin: `POST /api/setup`, answered `{"ok": true}`."""
+        """Kuma 3's first admin: `POST /api/setup`, answered `{"ok": true}`; a restart finds it made already."""
         answer = requests.post(
             f"{self.url}/api/setup", json={"username": self.username, "password": self.password}, timeout=30
         )
-        if not answer.ok or answer.json().get("ok") is not True:
-            raise RuntimeError(f"Kuma {self.version} refused the admin setup: HTTP {answer.status_code} {answer.text}")
+        if answer.ok and answer.json().get("ok") is True:
+            return
+        if "has been initialized" in answer.text:
+            return
+        raise RuntimeError(f"Kuma {self.version} refused the admin setup: HTTP {answer.status_code} {answer.text}")
 
     def stop(self) -> None:
         """Close the socket.io client, then stop the server by its PID."""

