@@ -135,8 +135,10 @@ def markdown_table(results: dict) -> str:
     machine = results.get("machine", {})
     lines.append("")
     lines.append(f"Measured {results.get('measured_at', '?')} on {machine.get('description', '?')}.")
+    full_run_on = machine.get("description")
     stamps = [
-        f"{name} {figures['measured_at']} (load average {figures['loadavg_at_end']})"
+        f"{name} {figures['measured_at']} (load average {figures['loadavg_at_end']}"
+        f"{'' if figures.get('machine', full_run_on) == full_run_on else ', on ' + figures['machine']})"
         for name, figures in results.items()
         if isinstance(figures, dict) and "loadavg_at_end" in figures
     ]

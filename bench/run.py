@@ -74,7 +74,12 @@ def run_time_to_down(kuma: Kuma, workdir: Path, trials: int) -> dict:
 def stamped(figures: dict) -> dict:
     """A figure's own time and load: partial runs keep the figures of other runs, measured at other times."""
     loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    return {**figures, "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "loadavg_at_end": loadavg}
+    return {
+        **figures,
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "loadavg_at_end": loadavg,
+        "machine": machine()["description"],
+    }
 
 
 def run_pipelines(
@@ -200,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
         if failures and "pipeline_down" in results and "pipeline_down" in kept:
             scenarios = {**kept["pipeline_down"]["scenarios"], **results["pipeline_down"]["scenarios"]}
             results["pipeline_down"]["scenarios"] = scenarios
-        results = {**kept, **results, "measured_at": kept.get("measured_at", results["measured_at"])}
+        # The machine line is the full run's; a partial run on another machine says so in its own stamp.
+        results = {
+            **kept,
+            **results,
+            "measured_at": kept.get("measured_at", results["measured_at"]),
+            "machine": kept.get("machine", results["machine"]),
+        }
     report.print_table(results)
     out_dir = args.smoke or REPO_ROOT / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
