@@ -134,3 +134,20 @@ def test_a_stopped_kuma_fails_with_a_message_naming_it(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert run.result()["msg"] == f"cannot connect to Kuma at {url}: connection refused"
     assert "Secret-pw-1" not in run.output and "Traceback" not in run.output
+
+
+def test_a_pushed_down_with_retries_left_is_pending_on_2_5_and_down_at_once_elsewhere(any_kuma: Kuma) -> None:
+    # The PENDING point: only 2.x from 2.0.0-beta.0 waits out the retries on an explicit status=down; Kuma 3
+    # stores it DOWN at once (an explicit down skips the retries), as 1.23.17 and 2.0.0-dev.0 do.
+    name = f"am-{any_kuma.version}/retries"
+    token = derive_push_token(name, SECRET)
+    created = _push_monitor(any_kuma, name=name, interval=60, retries=1, push_token=token, notifications=[])
+    assert created.returncode == 0, created.output
+    monitor_id = created.result()["monitor"]["id"]
+    push_url = f"{any_kuma.url}/api/push/{token}"
+    assert _push_answer(f"{push_url}?status=up&msg=OK") == 200
+    up = any_kuma.wait_for_heartbeat(monitor_id, pushed(UP))
+    assert _push_answer(f"{push_url}?status=down&msg=gone") == 200
+    first_down = any_kuma.wait_for_heartbeat(monitor_id, pushed(msg="gone"), after_id=up.id)
+    expected = HeartbeatStatus.PENDING if any_kuma.version == "2.5.3" else DOWN
+    assert first_down.status == expected

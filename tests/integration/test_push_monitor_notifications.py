@@ -20,7 +20,8 @@ SECRET = "notifications-secret-for-tests-0123"
 
 
 def _push_monitor(kuma: Kuma, *extra: str, **args: Any) -> Run:
-    """The module run as a user runs it, at -vvv; neither the password nor a token of the names is ever printed."""
+    """The module run as a user runs it, at -vvv; neither the password, a token of the names nor Kuma 3's session
+    cookie is ever printed."""
     run = adhoc(
         {"kuma_url": kuma.url, "kuma_username": kuma.username, "kuma_password": kuma.password, **args},
         *extra,
@@ -31,6 +32,7 @@ def _push_monitor(kuma: Kuma, *extra: str, **args: Any) -> Run:
         secret for secret in (kuma.password, *(derive_push_token(n, SECRET) for n in names)) if secret in run.output
     ]
     assert not leaked, "the output holds the password or a push token"
+    assert "session_token" not in run.output, "the output holds Kuma 3's session cookie"
     return run
 
 
