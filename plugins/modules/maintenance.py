@@ -23,7 +23,7 @@ description:
     another strategy (recurring, cron, manual) is turned into a single window.
   - O(monitors) and O(groups) are the window's whole list of covered monitors; a group is covered as the group, so
     members added to it later are covered too.
-  - Works with Kuma 1.23, 2.0.0-dev.0 and 2.x, which take the same window.
+  - Works with Kuma 1.23, 2.0.0-dev.0, 2.x and 3.0 (tested on 3.0.0-beta.0), which take the same window.
 author:
   - Watchdog maintainers (@watchdog-alertmanager-kuma)
 requirements:

@@ -19,7 +19,7 @@ description:
     secret by P(watchdog.alertmanager_kuma.push_token#filter), so a fleet keeps one secret, not one token per host.
   - Works with Kuma 1.23, 2.0.0-dev.0, 2.x and 3.0 (tested on 3.0.0-beta.0). Kuma 2.0.0-beta.0 and later require
     a C(conditions) field that older versions refuse; the module sends it by the version Kuma reports. Kuma 3 signs
-    in over HTTP, with O(kuma_username) and O(kuma_password) only: the module sees which way Kuma wants.
+    in over HTTP, with O(kuma_username) and O(kuma_password) only; the module sees which way Kuma wants.
   - Every monitor it leaves pages someone. O(notifications) binds Kuma notifications by name; without it a new
     monitor gets Kuma's default notifications, as Kuma's web page gives them (Kuma's API binds only what a request
     names). A monitor that would page nobody is refused before anything changes, unless O(notifications) is V([]).

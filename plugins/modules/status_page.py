@@ -24,7 +24,7 @@ description:
   - Changes only the title, the description and the sections; the page's other settings (theme, footer, logo,
     custom CSS, domain names, published) are kept as they are in Kuma, and so is a monitor's clickable link while it
     stays in its section.
-  - Works with Kuma 1.23, 2.0.0-dev.0 and 2.x.
+  - Works with Kuma 1.23, 2.0.0-dev.0, 2.x and 3.0 (tested on 3.0.0-beta.0).
 author:
   - Watchdog maintainers (@watchdog-alertmanager-kuma)
 requirements:
