@@ -148,7 +148,7 @@ def test_a_check_mode_diff_run_on_a_fresh_host_passes_and_shows_no_secret(tmp_pa
     assert result.returncode == 0, result.output[-3000:]
     for secret in (TOKEN, BEARER, PASSWORD):
         assert secret not in result.output
-    assert "Write the relay's settings" in result.output
+    assert "Write the relay's launcher, unit and settings" in result.output
 
 
 def _render(tmp_path: Path, role_dir: Path, template: str, extra_vars: dict) -> Path:
