@@ -36,7 +36,7 @@ _raw:
   elements: dict
   contains:
     path:
-      description: Where the archive lies on the controller, for the rest of this run.
+      description: Where the archive lies on the controller for the rest of this run, named C(alertmanager_kuma.zip).
       type: str
     sha256:
       description: The archive's SHA-256 digest.
@@ -49,17 +49,20 @@ import tempfile
 
 from ansible import constants
 from ansible.plugins.lookup import LookupBase
-from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_archive import core_archive
+from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_archive import ARCHIVE_NAME, core_archive
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         archive = core_archive()
         digest = hashlib.sha256(archive).hexdigest()
-        path = os.path.join(constants.DEFAULT_LOCAL_TMP, f"alertmanager_kuma-core-{digest}.zip")
+        # A directory per digest keeps the file's own name, which the roles' copy gives the file on the host.
+        directory = os.path.join(constants.DEFAULT_LOCAL_TMP, f"alertmanager_kuma-core-{digest}")
+        path = os.path.join(directory, ARCHIVE_NAME)
         if not os.path.exists(path):
+            os.makedirs(directory, exist_ok=True)
             # Forks write the same bytes; each renames its own whole file into place.
-            handle, partial = tempfile.mkstemp(dir=constants.DEFAULT_LOCAL_TMP, suffix=".partial")
+            handle, partial = tempfile.mkstemp(dir=directory, suffix=".partial")
             with os.fdopen(handle, "wb") as opened:
                 opened.write(archive)
             os.replace(partial, path)

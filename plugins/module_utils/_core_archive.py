@@ -19,6 +19,7 @@ from ._core_files import CORE_DIR, core_files
 # The programs the two roles run on a host; both import from the one installed package.
 HOST_PROGRAMS = ("_program", "_relay_program")
 PACKAGE = "alertmanager_kuma"
+ARCHIVE_NAME = f"{PACKAGE}.zip"
 INSTALLER = "_core_install"
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 _MAIN = (

@@ -7,13 +7,16 @@ Private to the collection (leading underscore). Standard library only, Python 3.
 ``python3 -I ARCHIVE TARGET [--check]``, with the interpreter the launchers use, so the bytecode it compiles is the
 one they load. The installed package matches the archive when it holds exactly the archive's files, byte for byte,
 each compiled for this interpreter; otherwise a fresh copy is unpacked and compiled beside it and swapped in, so a
-program never imports half of two versions. Prints ``unchanged``, ``replaced`` or, with ``--check``, ``would replace``.
+program never imports half of two versions. Prints ``unchanged``, ``replaced`` or, with ``--check``, ``would replace``;
+with ``--expect DIGEST``, ``stale`` and nothing else when the archive is not the one whose SHA-256 is DIGEST (the
+roles then send theirs).
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -52,6 +55,7 @@ def matches(target: Path, wanted: dict[str, bytes]) -> bool:
 
 def replace(target: Path, wanted: dict[str, bytes]) -> None:
     """Unpack and compile WANTED beside TARGET, then swap it in."""
+    target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.new")
     retired = target.with_name(f".{target.name}.old")
     for leftover in (staging, retired):
@@ -73,10 +77,14 @@ def main(argv: list[str] | None = None, archive: Path | None = None) -> int:
     parser = argparse.ArgumentParser(description="Install the core this archive holds into TARGET.")
     parser.add_argument("target", type=Path, help="the package directory, such as .../alertmanager_kuma")
     parser.add_argument("--check", action="store_true", help="only say whether TARGET would be replaced")
+    parser.add_argument("--expect", metavar="DIGEST", help="install only if this archive's SHA-256 is DIGEST")
     options = parser.parse_args(argv)
     os.umask(0o022)
-    wanted = archived_package(archive or Path(sys.argv[0]), options.target.name)
-    if matches(options.target, wanted):
+    archive = archive or Path(sys.argv[0])
+    wanted = archived_package(archive, options.target.name)
+    if options.expect and hashlib.sha256(archive.read_bytes()).hexdigest() != options.expect:
+        outcome = "stale"
+    elif matches(options.target, wanted):
         outcome = "unchanged"
     elif options.check:
         outcome = "would replace"

@@ -123,7 +123,7 @@ def test_the_core_is_one_file_installed_checked_upgraded_and_removed_as_a_unit(f
 
     collections = _upgraded_collection(tmp_path / "upgraded")
     upgrade = _run(fleet, tmp_path / "upgrade", "present", [CHECK], collections)
-    assert "Install the core from the archive when the installed one differs" in upgrade.stdout
+    assert "Send this collection's core archive, which installs the core" in upgrade.stdout
     assert host.ssh(f"sha256sum {LIB_DIR}/alertmanager_kuma.zip").stdout.split()[0] != archive_digest
     assert _relay_pid(host) not in {relay_pid, "0"}
     relay_log = host.ssh("journalctl -o cat -u alertmanager-kuma-relay.service").stdout

@@ -16,7 +16,7 @@ def test_the_lookup_writes_the_archive_once_and_names_it_with_its_digest() -> No
 
     path = Path(first["path"])
     assert first == second
-    assert path.parent == Path(constants.DEFAULT_LOCAL_TMP)
+    assert (path.parent.parent, path.name) == (Path(constants.DEFAULT_LOCAL_TMP), "alertmanager_kuma.zip")
     assert path.read_bytes() == core_archive()
     assert first["sha256"] == hashlib.sha256(core_archive()).hexdigest()
-    assert first["sha256"] in path.name
+    assert first["sha256"] in path.parent.name

@@ -3,6 +3,7 @@ and installed by itself (run as the role runs it) into a package that is checked
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
 import zipfile
@@ -135,3 +136,14 @@ def test_check_says_what_it_would_do_and_changes_nothing(tmp_path: Path) -> None
 
     _install(archive, target)
     assert _install(archive, target, "--check") == "unchanged"
+
+
+def test_an_archive_of_another_version_says_stale_and_installs_nothing(tmp_path: Path) -> None:
+    archive = _archive(tmp_path)
+    target = tmp_path / "alertmanager_kuma"
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+
+    assert _install(archive, target, "--expect", "0" * 64) == "stale"
+    assert not target.exists()
+    assert _install(archive, target, "--expect", digest) == "replaced"
+    assert _install(archive, target, "--expect", digest) == "unchanged"
