@@ -105,8 +105,9 @@ PUSH_MONITOR_OPTIONS = (
         "monitors",
         "list",
         (
-            "Many monitors in one login (Kuma allows about 20 logins a minute), each with the options above;"
-            " what an entry leaves out comes from the top-level option (but O(name) and O(push_token))."
+            "Many monitors in one login (Kuma 2 allows about 20 logins a minute, Kuma 3 about 10 sign-ins),"
+            " each with the options above; what an entry leaves out comes from the top-level option"
+            " (but O(name) and O(push_token))."
             " Instead of O(name).",
         ),
         elements="dict",

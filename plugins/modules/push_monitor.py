@@ -14,7 +14,8 @@ description:
   - Logs in to Uptime Kuma once, through the socket.io API its web page uses (Kuma has no REST API for monitors),
     and makes Kuma hold the push monitors asked for, found by name.
   - Runs on the controller (C(delegate_to) V(localhost)); the hosts need nothing.
-  - O(monitors) creates or deletes many monitors in one login; Kuma allows about 20 logins a minute.
+  - O(monitors) creates or deletes many monitors in one login; Kuma 2 allows about 20 logins a minute, Kuma 3
+    about 10 sign-ins.
   - Sets a push token chosen by the caller when it creates a monitor, for example one derived from a name and one
     secret by P(watchdog.alertmanager_kuma.push_token#filter), so a fleet keeps one secret, not one token per host.
   - Works with Kuma 1.23, 2.0.0-dev.0, 2.x and 3.0 (tested on 3.0.0-beta.0). Kuma 2.0.0-beta.0 and later require
@@ -123,9 +124,9 @@ options:
     type: str
   monitors:
     description:
-      - Many monitors in one login (Kuma allows about 20 logins a minute), each with the options
-        above; what an entry leaves out comes from the top-level option (but O(name) and O(push_token)).
-        Instead of O(name).
+      - Many monitors in one login (Kuma 2 allows about 20 logins a minute, Kuma 3 about 10
+        sign-ins), each with the options above; what an entry leaves out comes from the top-level
+        option (but O(name) and O(push_token)). Instead of O(name).
     type: list
     elements: dict
     suboptions:
