@@ -28,7 +28,7 @@ from lab import (
     start_alerting_pair,
 )
 from lab.alerting_versions import ALERTING_SUITES, SYSTEM_SUITE, AlertingBuild, alerting_unavailable_reason, known_label
-from lab.kuma_versions import KUMA_VERSIONS, kuma_unavailable_reason
+from lab.kuma_versions import KUMA_VERSIONS, kuma_signs_in_over_http, kuma_unavailable_reason
 from lab.pager import Pager, kuma_pager
 from lab.paths import INSTALL_HINT, missing_alerting_parts, missing_kuma_parts
 
@@ -104,23 +104,33 @@ def kuma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
         server.stop()
 
 
-@pytest.fixture(scope="module", params=KUMA_VERSIONS)
-def any_kuma(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
-    """The real Kuma of each version: the suite's own for 2.0.0-dev.0, one started for the test module for the others
-    (built from ../shared/kuma by the lab, skipped where that is absent)."""
-    version = request.param
+def _kuma_for_module(version: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
+    """Kuma VERSION started for a test module and stopped after it, or the module skipped saying why it cannot be."""
     reason = kuma_unavailable_reason(version)
     if reason:
         pytest.skip(reason)
-    if version == "2.0.0-dev.0":
-        yield request.getfixturevalue("kuma")
-        return
     server = Kuma(tmp_path_factory.mktemp(f"kuma-{version}"), version=version)
     try:
         server.start()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module", params=KUMA_VERSIONS)
+def any_kuma(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
+    """The real Kuma of each version: the suite's own for 2.0.0-dev.0, one started for the test module for the others
+    (built from ../shared/kuma by the lab, skipped where that is absent)."""
+    if request.param == "2.0.0-dev.0" and not kuma_unavailable_reason(request.param):
+        yield request.getfixturevalue("kuma")
+        return
+    yield from _kuma_for_module(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=[version for version in KUMA_VERSIONS if kuma_signs_in_over_http(version)])
+def kuma_3(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
+    """The real Kuma 3 with its admin set up over HTTP (`POST /api/setup`), started for the test module."""
+    yield from _kuma_for_module(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -6,35 +6,18 @@ session left behind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from lab import Kuma
 from lab.ansible import Run, adhoc
-from lab.kuma_versions import KUMA_VERSIONS, kuma_signs_in_over_http, kuma_unavailable_reason
 
 pytestmark = pytest.mark.lab
 
 MODULES = ("watchdog.alertmanager_kuma.push_monitor", "watchdog.alertmanager_kuma.monitor_info")
 # Better Auth's cookie name: a session cookie shown anywhere would carry it.
 COOKIE_NAME = "session_token"
-
-
-@pytest.fixture(scope="module", params=[version for version in KUMA_VERSIONS if kuma_signs_in_over_http(version)])
-def kuma_3(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuma]:
-    """The real Kuma 3 with its admin set up over HTTP (`POST /api/setup`)."""
-    version = request.param
-    reason = kuma_unavailable_reason(version)
-    if reason:
-        pytest.skip(reason)
-    server = Kuma(tmp_path_factory.mktemp(f"kuma-{version}"), version=version)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def _run(module: str, kuma: Kuma, *extra: str, **login: Any) -> Run:
