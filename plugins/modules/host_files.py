@@ -47,8 +47,8 @@ options:
   secrets_validate:
     description:
       - A command that checks each secret file before it replaces the old one, with V(%s) where the new file's path
-        goes, as in M(ansible.builtin.copy)'s O(ansible.builtin.copy#module:validate). A file it refuses (a non-zero
-        exit) is not written and fails the task, with what the command said.
+        goes, as in the C(validate) option of C(ansible.builtin.copy). A file it refuses (a non-zero exit) is not
+        written and fails the task, with what the command said.
     type: str
 attributes:
   check_mode:
@@ -59,9 +59,6 @@ attributes:
     description: Will return details on what has changed (or would change) in diff mode.
     support: partial
     details: Files in O(files) only; never a secret.
-seealso:
-  - module: ansible.builtin.copy
-  - module: ansible.builtin.template
 """
 
 EXAMPLES = r"""

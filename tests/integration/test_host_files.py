@@ -14,7 +14,7 @@ MODULE = "watchdog.alertmanager_kuma.host_files"
 SECRET = "h0stFilesSecr3tQ9"
 
 
-def _run(tmp_path: Path, *extra: str, **args: object) -> Run:
+def _run(tmp_path: Path, args: dict, *extra: str) -> Run:
     return adhoc(json.dumps(args), "--diff", *extra, module=MODULE, cwd=tmp_path)
 
 
@@ -36,7 +36,7 @@ def _args(root: Path, secret: str = SECRET) -> dict:
 def test_a_first_run_writes_everything_with_its_mode_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
     root = tmp_path / "host"
 
-    first = _run(tmp_path, **_args(root))
+    first = _run(tmp_path, _args(root))
 
     assert first.result()["changed"] is True, first.output[-3000:]
     assert first.result()["changed_paths"] == sorted(
@@ -58,17 +58,17 @@ def test_a_first_run_writes_everything_with_its_mode_and_a_rerun_changes_nothing
     assert SECRET not in first.output
     assert "+[Timer]" in first.output  # the diff shows a plain file
 
-    rerun = _run(tmp_path, **_args(root))
+    rerun = _run(tmp_path, _args(root))
     assert (rerun.result()["changed"], rerun.result()["changed_paths"]) == (False, [])
 
 
 def test_a_mode_or_content_changed_by_hand_is_put_back(tmp_path: Path) -> None:
     root = tmp_path / "host"
-    _run(tmp_path, **_args(root))
+    _run(tmp_path, _args(root))
     os.chmod(root / "etc" / "a.json", 0o644)
     (root / "units" / "a.d" / "x.conf").write_text("edited\n")
 
-    again = _run(tmp_path, **_args(root))
+    again = _run(tmp_path, _args(root))
 
     assert again.result()["changed_paths"] == [str(root / "etc" / "a.json"), str(root / "units" / "a.d" / "x.conf")]
     assert _mode(root / "etc" / "a.json") == "0o600"
@@ -77,11 +77,11 @@ def test_a_mode_or_content_changed_by_hand_is_put_back(tmp_path: Path) -> None:
 
 def test_a_secret_the_validator_refuses_fails_naming_the_file_and_keeps_the_good_one(tmp_path: Path) -> None:
     root = tmp_path / "host"
-    _run(tmp_path, **_args(root))
+    _run(tmp_path, _args(root))
     good = (root / "etc" / "a.json").read_text()
     refused = dict(_args(root), secrets={str(root / "etc" / "a.json"): f'{{"token": "{SECRET}"}}'})
 
-    failed = _run(tmp_path, **refused)
+    failed = _run(tmp_path, refused)
 
     assert failed.result()["failed"] is True
     assert failed.result()["msg"].startswith(f"{root / 'etc' / 'a.json'}: refused by '/usr/bin/grep -q push_url %s'")
@@ -93,7 +93,7 @@ def test_a_secret_the_validator_refuses_fails_naming_the_file_and_keeps_the_good
 def test_check_mode_says_what_would_change_and_writes_nothing(tmp_path: Path) -> None:
     root = tmp_path / "host"
 
-    checked = _run(tmp_path, "--check", **_args(root))
+    checked = _run(tmp_path, _args(root), "--check")
 
     assert checked.result()["changed"] is True
     assert len(checked.result()["changed_paths"]) == 5
@@ -105,7 +105,7 @@ def test_a_mode_that_is_not_octal_is_refused_naming_the_file(tmp_path: Path) -> 
     root = tmp_path / "host"
     bad = dict(_args(root), modes={str(root / "bin-tool"): "rwx"})
 
-    failed = _run(tmp_path, **bad)
+    failed = _run(tmp_path, bad)
 
     assert failed.result()["msg"] == f"modes[{root / 'bin-tool'}]: 'rwx' is not an octal mode such as '0644'"
     assert not root.exists()
