@@ -43,6 +43,7 @@ _raw:
       type: str
 """
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -52,10 +53,17 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.watchdog.alertmanager_kuma.plugins.module_utils._core_archive import ARCHIVE_NAME, core_archive
 
 
+# A task names the archive several times (its path, its digest, the launcher's line); building it reads and parses
+# every core file (about 30 ms), so each process builds it once.
+@functools.lru_cache(maxsize=1)
+def _built() -> tuple[bytes, str]:
+    archive = core_archive()
+    return archive, hashlib.sha256(archive).hexdigest()
+
+
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        archive = core_archive()
-        digest = hashlib.sha256(archive).hexdigest()
+        archive, digest = _built()
         # A directory per digest keeps the file's own name, which the roles' copy gives the file on the host.
         directory = os.path.join(constants.DEFAULT_LOCAL_TMP, f"alertmanager_kuma-core-{digest}")
         path = os.path.join(directory, ARCHIVE_NAME)

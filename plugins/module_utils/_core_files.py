@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Which core files a host program needs: its module and every core module it imports, read from the code.
 
-Private to the collection (leading underscore). Standard library only. The roles install what this lists
-(through the core_files filter), and so do the lab and the benchmarks: one answer, derived, never hand-kept.
+Private to the collection (leading underscore). Standard library only. The core archive the roles send holds what
+this lists (``_core_archive``), and so does the lab's layout: one answer, derived, never hand-kept.
 """
 
 from __future__ import annotations
